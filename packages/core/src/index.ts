@@ -1,0 +1,45 @@
+export { errorFromHttpStatus, type ProviderErrorFields } from "./classify.js";
+export {
+  type ApiClient,
+  type ApiClientConfig,
+  assertSecureBaseUrl,
+  type CommonClientOptions,
+  createApiClient,
+  type ErrorClassifier,
+  type HttpFailure,
+  redactDeep,
+  unwrap,
+} from "./client.js";
+export {
+  AuthenticationError,
+  type ErrorKind,
+  InsufficientCreditError,
+  InvalidRecipientError,
+  InvalidSenderError,
+  isSmsKitError,
+  MessageRejectedError,
+  NetworkError,
+  type NetworkErrorInit,
+  NotFoundError,
+  RateLimitError,
+  type RateLimitErrorInit,
+  type RequestInfo,
+  ServerError,
+  ServiceUnavailableError,
+  SmsKitError,
+  type SmsKitErrorInit,
+  TimeoutError,
+  UnexpectedResponseError,
+  UnknownOutcomeError,
+  ValidationError,
+} from "./errors.js";
+export { createRedactor, REDACTED, type Redactor } from "./redact.js";
+export {
+  createTransport,
+  type FetchLike,
+  type Logger,
+  parseRetryAfter,
+  type RetryOptions,
+  requestInfoOf,
+  type TransportOptions,
+} from "./transport.js";

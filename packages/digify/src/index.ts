@@ -1,0 +1,21 @@
+export {
+  createDigifyClient,
+  DIGIFY_PRODUCTION_URL,
+  type DigifyClient,
+  type DigifyClientOptions,
+  type DigifyCompanyPath,
+  type DigifyCompanyResponse,
+  type DigifyCompanySearchQuery,
+  type DigifyCompanySearchResponse,
+  type DigifyEmailLogResponse,
+  type DigifyEmailMessage,
+  type DigifyHealth,
+  type DigifyLogQuery,
+  type DigifyReadiness,
+  type DigifySendRequest,
+  type DigifySendResponse,
+  type DigifySmsLogResponse,
+  type DigifySmsMessage,
+} from "./client.js";
+export { classifyDigifyError } from "./errors.js";
+export type { components, paths } from "./generated/schema.js";
