@@ -24,7 +24,8 @@ export type ErrorKind =
   | "network"
   | "timeout"
   | "unknown_outcome"
-  | "unexpected_response";
+  | "unexpected_response"
+  | "all_providers_failed";
 
 export interface SmsKitErrorInit {
   provider: string;
@@ -216,4 +217,37 @@ export class UnexpectedResponseError extends SmsKitError {
 
 export function isSmsKitError(value: unknown): value is SmsKitError {
   return value instanceof SmsKitError;
+}
+
+export interface ProviderAttempt {
+  provider: string;
+  error: SmsKitError;
+}
+
+/**
+ * Every provider the facade tried failed with an error that allowed moving on (throttled,
+ * unavailable, unreachable). None of them accepted the message. `attempts` lists each failure in
+ * the order tried.
+ */
+export class AllProvidersFailedError extends SmsKitError {
+  override readonly kind = "all_providers_failed";
+  readonly attempts: readonly ProviderAttempt[];
+
+  constructor(attempts: readonly ProviderAttempt[]) {
+    const summary = attempts.map((attempt) => `${attempt.provider}: ${attempt.error.message}`).join("; ");
+    super({ provider: "smskit", message: `[smskit] every provider failed (${summary})` });
+    this.attempts = attempts;
+  }
+
+  /** True when every failure was transient, so the same message may be tried again later. */
+  override get retryable(): boolean {
+    return this.attempts.length > 0 && this.attempts.every((attempt) => attempt.error.retryable);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      attempts: this.attempts.map(({ provider, error }) => ({ provider, error: error.toJSON() })),
+    };
+  }
 }

@@ -11,6 +11,7 @@ export {
   unwrap,
 } from "./client.js";
 export {
+  AllProvidersFailedError,
   AuthenticationError,
   type ErrorKind,
   InsufficientCreditError,
@@ -21,6 +22,7 @@ export {
   NetworkError,
   type NetworkErrorInit,
   NotFoundError,
+  type ProviderAttempt,
   RateLimitError,
   type RateLimitErrorInit,
   type RequestInfo,
@@ -33,7 +35,19 @@ export {
   UnknownOutcomeError,
   ValidationError,
 } from "./errors.js";
+export { e164Digits, isE164, toE164 } from "./phone.js";
+export type {
+  EmailResult,
+  OutgoingEmail,
+  OutgoingSms,
+  ProviderCapabilities,
+  SendOutcome,
+  SendResult,
+  SendStatus,
+  SmsProvider,
+} from "./provider.js";
 export { createRedactor, REDACTED, type Redactor } from "./redact.js";
+export { type Encoding, estimateSegments, isGsm7, type SegmentEstimate } from "./segments.js";
 export {
   createTransport,
   type FetchLike,

@@ -68,6 +68,16 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Error codes that prove the request never left this machine or never reached a server. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
+/** Failures the runtime reports before opening any connection (undici: blocked port, unparsable URL). */
+const NOT_SENT_MESSAGES = /^(bad port|invalid url)|failed to parse url/i;
+
+function refusedBeforeSending(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined && NOT_SENT_CODES.has(code)) return true;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error && NOT_SENT_MESSAGES.test(cause.message);
+}
+
 const requestInfoByResponse = new WeakMap<Response, RequestInfo>();
 
 /** The redacted request that produced a response coming out of {@link createTransport}. */
@@ -184,7 +194,7 @@ export function createTransport(options: TransportOptions): FetchLike {
         if (request.signal.aborted) throw error; // the caller cancelled: not ours to classify
         const timedOut = attemptSignal.timedOut();
         const code = errorCode(error);
-        const notSent = !timedOut && code !== undefined && NOT_SENT_CODES.has(code);
+        const notSent = !timedOut && refusedBeforeSending(error);
         const cause = sanitizedCause(error, redactor);
         const failure = timedOut
           ? new TimeoutError({

@@ -133,6 +133,16 @@ describe("retry rules", () => {
     expect((error as NetworkError).code).toBe("ECONNREFUSED");
   });
 
+  it("knows a port the runtime refuses to dial was never reached", async () => {
+    const blocked = new TypeError("fetch failed", { cause: new Error("bad port") });
+    const { fetch, seen } = scripted(blocked, blocked, blocked);
+    const { transport } = transportWith(fetch);
+    const error = await transport(post()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).mayHaveReachedGateway).toBe(false);
+    expect(seen).toHaveLength(3);
+  });
+
   it("turns a reset connection during a send into UnknownOutcomeError and never resends", async () => {
     const { fetch, seen } = scripted(connectionError("ECONNRESET"));
     const { transport } = transportWith(fetch);

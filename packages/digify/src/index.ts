@@ -1,3 +1,4 @@
+export { type DigifyAdapterOptions, digify } from "./adapter.js";
 export {
   createDigifyClient,
   DIGIFY_PRODUCTION_URL,
