@@ -44,6 +44,27 @@ for (const api of listApis()) {
   pages.push({ href: `${api.provider}.html`, title: titleOf(`${root}${api.root}`), provider: api.provider });
   console.log(`${api.id} → ${output}`);
 }
+// The TypeScript reference comes from the facade, which re-exports every public name.
+execFileSync(
+  `${root}node_modules/.bin/typedoc`,
+  [
+    "--entryPoints",
+    "packages/smskit/src/index.ts",
+    "--tsconfig",
+    "packages/smskit/tsconfig.build.json",
+    "--out",
+    "site/api",
+    "--name",
+    "smskit",
+    "--readme",
+    "none",
+    "--excludePrivate",
+    "--logLevel",
+    "Warn",
+  ],
+  { cwd: root, stdio: "inherit" },
+);
+console.log("typedoc → site/api/index.html");
 const hasApiReference = existsSync(`${site}/api/index.html`);
 const items = pages
   .map(
