@@ -21,17 +21,14 @@ export interface ProviderErrorFields {
   retryAfterMs?: number | undefined;
 }
 
-/**
- * The error class an HTTP status stands for, when the gateway's own code does not say more.
- * Providers call this after pulling code and message out of their error envelope.
- */
-export function errorFromHttpStatus(failure: HttpFailure, fields: ProviderErrorFields = {}): SmsKitError {
+/** The fields every error built from an HTTP answer carries, so a provider can pick the class itself. */
+export function httpFailureInit(failure: HttpFailure, fields: ProviderErrorFields = {}): SmsKitErrorInit {
   const { provider, status, request } = failure;
   const providerMessage = fields.message === undefined ? undefined : failure.redactor.text(fields.message);
   const codePart = fields.code === undefined ? "" : ` ${fields.code}`;
   const messagePart = providerMessage ? `: ${providerMessage}` : "";
   const where = request ? ` (${request.method} ${request.url})` : "";
-  const init: SmsKitErrorInit = {
+  return {
     provider,
     status,
     code: fields.code,
@@ -41,6 +38,15 @@ export function errorFromHttpStatus(failure: HttpFailure, fields: ProviderErrorF
     request,
     message: `[${provider}] HTTP ${status}${codePart}${messagePart}${where}`,
   };
+}
+
+/**
+ * The error class an HTTP status stands for, when the gateway's own code does not say more.
+ * Providers call this after pulling code and message out of their error envelope.
+ */
+export function errorFromHttpStatus(failure: HttpFailure, fields: ProviderErrorFields = {}): SmsKitError {
+  const { status } = failure;
+  const init = httpFailureInit(failure, fields);
   if (status === 401 || status === 403) return new AuthenticationError(init);
   if (status === 402) return new InsufficientCreditError(init);
   if (status === 404) return new NotFoundError(init);

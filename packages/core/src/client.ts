@@ -34,7 +34,13 @@ export interface ApiClientConfig extends CommonClientOptions {
   secrets: ReadonlyArray<string | undefined>;
   /** Puts the credentials on a request; may return a new Request (e.g. for query-string credentials). */
   authenticate(request: Request, schemaPath: string): Request | undefined;
-  isIdempotent?: (request: Request) => boolean;
+  /**
+   * Whether repeating this request after an ambiguous failure is harmless; `undefined` leaves the
+   * default (reads yes, everything else no). A GET that sends an SMS must answer `false`.
+   */
+  isIdempotent?: (request: Request) => boolean | undefined;
+  /** How every call serialises its query, for gateways whose parameter order carries meaning. */
+  querySerializer?: (query: Record<string, unknown>) => string;
   isRefusedBeforeAccepting?: (response: Response) => Promise<boolean>;
   /** Test hooks for the backoff clock. */
   sleep?: (ms: number) => Promise<void>;
@@ -79,7 +85,11 @@ export function createApiClient<Paths extends {}>(config: ApiClientConfig): ApiC
     sleep: config.sleep,
     random: config.random,
   });
-  const api = createClient<Paths>({ baseUrl: config.baseUrl.replace(/\/+$/, ""), fetch: transport });
+  const api = createClient<Paths>({
+    baseUrl: config.baseUrl.replace(/\/+$/, ""),
+    fetch: transport,
+    ...(config.querySerializer === undefined ? {} : { querySerializer: config.querySerializer }),
+  });
   const auth: Middleware = {
     onRequest: ({ request, schemaPath }) => config.authenticate(request, schemaPath),
   };

@@ -1,4 +1,4 @@
-export { errorFromHttpStatus, type ProviderErrorFields } from "./classify.js";
+export { errorFromHttpStatus, httpFailureInit, type ProviderErrorFields } from "./classify.js";
 export {
   type ApiClient,
   type ApiClientConfig,

@@ -40,10 +40,11 @@ export interface TransportOptions {
   retry?: RetryOptions | false | undefined;
   logger?: Logger | undefined;
   /**
-   * Whether repeating this request after an ambiguous failure is harmless. Reads always are; a send
-   * only when the gateway de-duplicates on a reference the request carries.
+   * Whether repeating this request after an ambiguous failure is harmless; `undefined` keeps the
+   * default: reads are, everything else is not. A send is only when the gateway de-duplicates on a
+   * reference the request carries; a GET that sends (websms `/smsmessaging/simple`) is not.
    */
-  isIdempotent?: ((request: Request) => boolean) | undefined;
+  isIdempotent?: ((request: Request) => boolean | undefined) | undefined;
   /**
    * Whether an HTTP answer says the gateway refused the request before accepting it, in a way the
    * status alone does not show (websms answers throttling with HTTP 200 and `statusCode` 4023).
@@ -180,7 +181,7 @@ export function createTransport(options: TransportOptions): FetchLike {
   return async function transport(request: Request): Promise<Response> {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     const info: RequestInfo = { method: request.method, url: redactor.url(request.url) };
-    const idempotent = SAFE_METHODS.has(request.method) || (options.isIdempotent?.(request) ?? false);
+    const idempotent = options.isIdempotent?.(request) ?? SAFE_METHODS.has(request.method);
     const describe = `${info.method} ${info.url}`;
 
     for (let attempt = 0; ; attempt++) {

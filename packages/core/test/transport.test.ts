@@ -168,6 +168,14 @@ describe("retry rules", () => {
     expect(seen).toHaveLength(2);
   });
 
+  it("never repeats a GET the provider marks as not idempotent (a GET that sends an SMS)", async () => {
+    const { fetch, seen } = scripted(connectionError("ECONNRESET"));
+    const { transport } = transportWith(fetch, { isIdempotent: () => false });
+    const error = await transport(new Request("https://gw.test/simple?text=hi")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(seen).toHaveLength(1);
+  });
+
   it("times out a read with TimeoutError after retrying it", async () => {
     const { fetch, seen } = scripted("hang", "hang", "hang");
     const { transport } = transportWith(fetch, { timeoutMs: 10 });

@@ -1,0 +1,23 @@
+export { type SmartSwitchAdapterOptions, smartSwitch } from "./adapter.js";
+export {
+  createSmartSwitchClient,
+  parseSmartSwitchDeliveryReceipt,
+  SMARTSWITCH_DELIVERY_STATES,
+  type SmartSwitchClient,
+  type SmartSwitchClientOptions,
+  type SmartSwitchDeliveryReceipt,
+  type SmartSwitchDeliveryState,
+  type SmartSwitchErrorsDocument,
+  type SmartSwitchMessageDataDocument,
+  type SmartSwitchMessageResource,
+  type SmartSwitchRecipient,
+  type SmartSwitchRecipientFailed,
+  type SmartSwitchRecipientResult,
+  type SmartSwitchRecipientSent,
+  type SmartSwitchSendQuery,
+  type SmartSwitchSendReport,
+  type SmartSwitchSendResponse,
+  serializeRecipientGroups,
+} from "./client.js";
+export { classifySmartSwitchError, type SmartSwitchErrorObject } from "./errors.js";
+export type { components, operations, paths, webhooks } from "./generated/schema.js";
