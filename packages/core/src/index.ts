@@ -36,15 +36,16 @@ export {
   ValidationError,
 } from "./errors.js";
 export { e164Digits, isE164, toE164 } from "./phone.js";
-export type {
-  EmailResult,
-  OutgoingEmail,
-  OutgoingSms,
-  ProviderCapabilities,
-  SendOutcome,
-  SendResult,
-  SendStatus,
-  SmsProvider,
+export {
+  type EmailResult,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type ProviderCapabilities,
+  type SendOutcome,
+  type SendResult,
+  type SendStatus,
+  type SmsProvider,
+  sendOneThroughBatch,
 } from "./provider.js";
 export { createRedactor, REDACTED, type Redactor } from "./redact.js";
 export { type Encoding, estimateSegments, isGsm7, type SegmentEstimate } from "./segments.js";

@@ -84,3 +84,18 @@ export interface SmsProvider {
   sendBatch(messages: readonly OutgoingSms[]): Promise<SendOutcome[]>;
   sendEmail?(email: OutgoingEmail): Promise<EmailResult>;
 }
+
+/**
+ * `send` for an adapter whose gateway takes batches: one message is a batch of one, and its single
+ * outcome is returned or thrown, so single and batch sends cannot drift apart.
+ */
+export function sendOneThroughBatch(
+  sendBatch: SmsProvider["sendBatch"],
+): (message: OutgoingSms) => Promise<SendResult> {
+  return async (message) => {
+    const [outcome] = await sendBatch([message]);
+    if (outcome === undefined) throw new TypeError("sendBatch returned no outcome for one message");
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
+  };
+}

@@ -9,6 +9,7 @@ import {
   type SendOutcome,
   type SendStatus,
   type SmsProvider,
+  sendOneThroughBatch,
   UnexpectedResponseError,
   ValidationError,
 } from "@smskit/core";
@@ -130,11 +131,7 @@ export function digify(options: DigifyAdapterOptions): SmsProvider {
       maxRecipientsPerRequest: MAX_MESSAGES_PER_REQUEST,
       distinctTextsPerRequest: true,
     },
-    async send(message) {
-      const [outcome] = await sendBatch([message]);
-      if (!outcome?.ok) throw outcome?.error;
-      return outcome.result;
-    },
+    send: sendOneThroughBatch(sendBatch),
     sendBatch,
     sendEmail,
   };

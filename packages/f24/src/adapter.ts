@@ -9,6 +9,7 @@ import {
   type SendOutcome,
   type SendStatus,
   type SmsProvider,
+  sendOneThroughBatch,
   toE164,
   UnexpectedResponseError,
   ValidationError,
@@ -160,11 +161,7 @@ export function f24(options: F24AdapterOptions): SmsProvider {
       maxRecipientsPerRequest: MAX_MESSAGES_PER_REQUEST,
       distinctTextsPerRequest: true,
     },
-    async send(message) {
-      const [outcome] = await sendBatch([message]);
-      if (!outcome?.ok) throw outcome?.error;
-      return outcome.result;
-    },
+    send: sendOneThroughBatch(sendBatch),
     sendBatch,
   };
 }

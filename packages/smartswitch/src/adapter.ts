@@ -4,6 +4,7 @@ import {
   type OutgoingSms,
   type SendOutcome,
   type SmsProvider,
+  sendOneThroughBatch,
   ValidationError,
 } from "@smskit/core";
 import { createSmartSwitchClient } from "./client.js";
@@ -82,11 +83,7 @@ export function smartSwitch(options: SmartSwitchAdapterOptions): SmsProvider {
       maxRecipientsPerRequest: MAX_MESSAGES_PER_REQUEST,
       distinctTextsPerRequest: true,
     },
-    async send(message) {
-      const [outcome] = await sendBatch([message]);
-      if (!outcome?.ok) throw outcome?.error;
-      return outcome.result;
-    },
+    send: sendOneThroughBatch(sendBatch),
     sendBatch,
   };
 }
