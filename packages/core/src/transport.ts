@@ -120,11 +120,14 @@ function sanitizedCause(error: unknown, redactor: Redactor): Error {
 /**
  * Follows the caller's signal and aborts after `ms`. Hand-rolled instead of
  * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: Node may garbage-collect such a combined
- * signal while a fetch still waits on it, and then the timeout never fires. The timer keeps running
- * after the headers arrive so that a stalled body is cut off too; it is unref'd so it never keeps a
- * finished process alive.
+ * signal while a fetch still waits on it, and then the timeout never fires. `settled()` stops the
+ * clock once the whole answer is in, so nothing per request outlives the request; the timer is
+ * also unref'd, so it never keeps a finished process alive.
  */
-function timeoutSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; timedOut(): boolean } {
+function timeoutSignal(
+  parent: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; timedOut(): boolean; settled(): void } {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -139,8 +142,18 @@ function timeoutSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; 
   }
   if (parent.aborted) follow();
   else parent.addEventListener("abort", follow, { once: true });
-  return { signal: controller.signal, timedOut: () => timedOut };
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    settled() {
+      clearTimeout(timer);
+      parent.removeEventListener("abort", follow);
+    },
+  };
 }
+
+/** Statuses whose Response may not carry a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Settles with the fetch, or rejects as soon as `signal` aborts. The race is needed because a
@@ -183,15 +196,27 @@ export function createTransport(options: TransportOptions): FetchLike {
     const info: RequestInfo = { method: request.method, url: redactor.url(request.url) };
     const idempotent = options.isIdempotent?.(request) ?? SAFE_METHODS.has(request.method);
     const describe = `${info.method} ${info.url}`;
+    // Read once and reuse: cheaper than cloning (teeing) the stream for every attempt.
+    const body = request.body === null ? null : await request.arrayBuffer();
 
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = attempt < retry.maxRetries;
       const attemptSignal = timeoutSignal(request.signal, timeoutMs);
       let response: Response;
       try {
-        const attemptRequest = new Request(request.clone(), { signal: attemptSignal.signal });
-        response = await untilAborted(fetchImpl(attemptRequest), attemptSignal.signal);
+        const attemptRequest = new Request(request, { body, signal: attemptSignal.signal });
+        const answer = await untilAborted(fetchImpl(attemptRequest), attemptSignal.signal);
+        // The whole answer is read under the same clock, so a stalled body times out too; gateway
+        // answers are small. Afterwards the clock stops.
+        const payload = await untilAborted(answer.arrayBuffer(), attemptSignal.signal);
+        attemptSignal.settled();
+        response = new Response(NULL_BODY_STATUSES.has(answer.status) ? null : payload, {
+          status: answer.status,
+          statusText: answer.statusText,
+          headers: answer.headers,
+        });
       } catch (error) {
+        attemptSignal.settled();
         if (request.signal.aborted) throw error; // the caller cancelled: not ours to classify
         const timedOut = attemptSignal.timedOut();
         const code = errorCode(error);

@@ -205,6 +205,30 @@ describe("retry rules", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("times out an answer whose body stalls, and does not resend the send", async () => {
+    const stalled = () => new Response(new ReadableStream({ start() {} }), { status: 200 });
+    const { fetch, seen } = scripted(stalled());
+    const { transport } = transportWith(fetch, { timeoutMs: 20 });
+    const error = await transport(post()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect((error as UnknownOutcomeError).cause).toBeInstanceOf(TimeoutError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("stops the clock once the answer is in, so nothing aborts a finished request later", async () => {
+    let attemptSignal: AbortSignal | undefined;
+    const { transport } = transportWith(
+      async (request: Request) => {
+        attemptSignal = request.signal;
+        return new Response("{}", { status: 200 });
+      },
+      { timeoutMs: 10 },
+    );
+    await transport(post());
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(attemptSignal?.aborted).toBe(false);
+  });
+
   it("lets a caller's own abort through untouched", async () => {
     const { fetch } = scripted("hang");
     const { transport } = transportWith(fetch);

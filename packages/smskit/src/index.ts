@@ -1,0 +1,56 @@
+export {
+  AllProvidersFailedError,
+  AuthenticationError,
+  type EmailResult,
+  type Encoding,
+  estimateSegments,
+  InsufficientCreditError,
+  InvalidRecipientError,
+  InvalidSenderError,
+  isSmsKitError,
+  MessageRejectedError,
+  NetworkError,
+  NotFoundError,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type ProviderCapabilities,
+  RateLimitError,
+  type SegmentEstimate,
+  type SendOutcome,
+  type SendResult,
+  type SendStatus,
+  ServerError,
+  ServiceUnavailableError,
+  SmsKitError,
+  type SmsProvider,
+  TimeoutError,
+  toE164,
+  UnexpectedResponseError,
+  UnknownOutcomeError,
+  ValidationError,
+} from "@smskit/core";
+export { type DigifyAdapterOptions, digify } from "@smskit/digify";
+export { type F24AdapterOptions, f24 } from "@smskit/f24";
+export { type SmartSwitchAdapterOptions, smartSwitch } from "@smskit/smartswitch";
+export { WEBSMS_ACKNOWLEDGEMENT, type WebsmsAdapterOptions, websms } from "@smskit/websms";
+export {
+  type DeliveryReport,
+  type DeliveryReportProvider,
+  type DeliveryStatus,
+  parseDeliveryReport,
+} from "./delivery-reports.js";
+export { type DryRunOptions, type DryRunProvider, dryRun } from "./dry-run.js";
+export {
+  createMessenger,
+  type EmailInput,
+  type Messenger,
+  type MessengerOptions,
+  type SmsInput,
+} from "./messenger.js";
+export {
+  failover,
+  roundRobin,
+  type Strategy,
+  type StrategyContext,
+  type StrategyName,
+} from "./strategies.js";

@@ -1,0 +1,287 @@
+import {
+  AllProvidersFailedError,
+  type EmailResult,
+  estimateSegments,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type ProviderAttempt,
+  type SendOutcome,
+  type SendResult,
+  SmsKitError,
+  type SmsProvider,
+  toE164,
+  ValidationError,
+} from "@smskit/core";
+import { resolveStrategy, type Strategy, type StrategyName } from "./strategies.js";
+
+export interface MessengerOptions {
+  /** The gateways to send through, in order of preference. Names must be unique. */
+  providers: readonly SmsProvider[];
+  /** `"failover"` (default), `"round-robin"`, or your own ordering function. */
+  strategy?: StrategyName | Strategy;
+  /** How long a provider that failed transiently is skipped. Default 60 s. */
+  cooldownMs?: number;
+  /** Longest text accepted, in segments; longer texts are refused before sending. Default 10. */
+  maxSegments?: number;
+  /** Makes a `clientRef` for messages that have none. Default `crypto.randomUUID()`. */
+  createClientRef?: () => string;
+  /** Clock for the cool-down; injected by tests. */
+  now?: () => number;
+}
+
+export interface SmsInput {
+  /** Recipient in international form: `+4712345678`, `+47 123 45 678` or `0047 12345678`. */
+  to: string;
+  text: string;
+  /** Sender id; a map gives each provider its own (`{ websms: "4369912345678", digify: "ACME" }`). */
+  from?: string | Readonly<Record<string, string>>;
+  /** Your reference, sent to gateways that echo it into delivery reports. Generated when absent. */
+  clientRef?: string;
+  /** Send through this provider only (no failover). */
+  provider?: string;
+}
+
+export interface EmailInput extends Omit<OutgoingEmail, "clientRef"> {
+  clientRef?: string;
+  provider?: string;
+}
+
+export interface Messenger {
+  readonly providers: readonly SmsProvider[];
+  /** Sends one SMS, failing over on transient errors. Throws a typed error. */
+  send(message: SmsInput): Promise<SendResult>;
+  /** Sends many SMS in as few gateway requests as each provider allows; one outcome per message, in order. */
+  sendMany(messages: readonly SmsInput[]): Promise<SendOutcome[]>;
+  /** Sends an e-mail through a provider that can (Digify). */
+  sendEmail(email: EmailInput): Promise<EmailResult>;
+}
+
+interface Prepared {
+  index: number;
+  input: SmsInput;
+  to: string;
+  clientRef: string;
+}
+
+const DEFAULT_COOLDOWN_MS = 60_000;
+const DEFAULT_MAX_SEGMENTS = 10;
+
+function smskitError(code: string, message: string): ValidationError {
+  return new ValidationError({ provider: "smskit", code, message: `[smskit] ${message}` });
+}
+
+/** Failover is for answers that prove the gateway did not take the message; never for a maybe. */
+function movesOn(error: unknown): error is SmsKitError {
+  return error instanceof SmsKitError && error.retryable;
+}
+
+function failureOf(attempts: readonly ProviderAttempt[]): SmsKitError {
+  if (attempts.length === 1) return (attempts[0] as ProviderAttempt).error;
+  return new AllProvidersFailedError(attempts);
+}
+
+export function createMessenger(options: MessengerOptions): Messenger {
+  const providers = [...options.providers];
+  if (providers.length === 0) throw new TypeError("[smskit] createMessenger needs at least one provider");
+  const names = new Set(providers.map((provider) => provider.name));
+  if (names.size !== providers.length) throw new TypeError("[smskit] provider names must be unique");
+  const strategy = resolveStrategy(options.strategy);
+  const cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+  const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+  const now = options.now ?? Date.now;
+  const createClientRef = options.createClientRef ?? (() => globalThis.crypto.randomUUID());
+  const coolingUntil = new Map<string, number>();
+
+  const cool = (provider: SmsProvider) => coolingUntil.set(provider.name, now() + cooldownMs);
+  const recover = (provider: SmsProvider) => coolingUntil.delete(provider.name);
+
+  /** Healthy providers in configuration order; when all are cooling down, the soonest to recover first. */
+  const available = (candidates: readonly SmsProvider[]): SmsProvider[] => {
+    const time = now();
+    const healthy = candidates.filter((provider) => (coolingUntil.get(provider.name) ?? 0) <= time);
+    if (healthy.length > 0) return healthy;
+    return [...candidates].sort((a, b) => (coolingUntil.get(a.name) ?? 0) - (coolingUntil.get(b.name) ?? 0));
+  };
+
+  const pinned = (
+    name: string | undefined,
+    candidates: readonly SmsProvider[],
+  ): SmsProvider[] | undefined => {
+    if (name === undefined) return undefined;
+    const provider = candidates.find((candidate) => candidate.name === name);
+    if (!provider) throw smskitError("UNKNOWN_PROVIDER", `no provider named "${name}" can take this message`);
+    return [provider];
+  };
+
+  const outgoingFor = (prepared: Prepared, provider: SmsProvider): OutgoingSms => {
+    const { from, text } = prepared.input;
+    const sender = typeof from === "string" || from === undefined ? from : from[provider.name];
+    return { to: prepared.to, text, from: sender, clientRef: prepared.clientRef };
+  };
+
+  const prepare = (input: SmsInput, index: number): Prepared => {
+    if (input === null || typeof input !== "object")
+      throw smskitError("INVALID_MESSAGE", "a message must be an object");
+    const to = toE164(input.to);
+    if (typeof input.text !== "string" || input.text.length === 0) {
+      throw smskitError("EMPTY_TEXT", "the message text is empty");
+    }
+    const estimate = estimateSegments(input.text);
+    if (estimate.segments > maxSegments) {
+      throw smskitError(
+        "TOO_MANY_SEGMENTS",
+        `the text needs ${estimate.segments} ${estimate.encoding} segments; the limit is ${maxSegments}` +
+          (estimate.nonGsmCharacters.length > 0
+            ? ` (UCS-2 because of ${estimate.nonGsmCharacters.map((c) => JSON.stringify(c)).join(", ")})`
+            : ""),
+      );
+    }
+    return { index, input, to, clientRef: input.clientRef ?? createClientRef() };
+  };
+
+  const orderFor = (prepared: Prepared): SmsProvider[] => {
+    const only = pinned(prepared.input.provider, providers);
+    if (only) return only;
+    const candidates = available(providers);
+    const message = outgoingFor(prepared, candidates[0] as SmsProvider);
+    return [...strategy({ available: candidates, all: providers, message })];
+  };
+
+  async function send(input: SmsInput): Promise<SendResult> {
+    const prepared = prepare(input, 0);
+    const attempts: ProviderAttempt[] = [];
+    for (const provider of orderFor(prepared)) {
+      try {
+        const result = await provider.send(outgoingFor(prepared, provider));
+        recover(provider);
+        return result;
+      } catch (error) {
+        if (!movesOn(error)) throw error;
+        cool(provider);
+        attempts.push({ provider: provider.name, error });
+      }
+    }
+    throw attempts.length > 0
+      ? failureOf(attempts)
+      : smskitError("NO_PROVIDER", "the strategy chose no provider");
+  }
+
+  /** Splits one provider's share into requests it accepts: same text (and sender) unless it takes mixed texts. */
+  const requestsFor = (provider: SmsProvider, share: readonly Prepared[]): Prepared[][] => {
+    const { maxRecipientsPerRequest, distinctTextsPerRequest } = provider.capabilities;
+    const groups = new Map<string, Prepared[]>();
+    for (const prepared of share) {
+      const outgoing = outgoingFor(prepared, provider);
+      const key = distinctTextsPerRequest ? "" : JSON.stringify([outgoing.text, outgoing.from ?? null]);
+      groups.set(key, [...(groups.get(key) ?? []), prepared]);
+    }
+    const requests: Prepared[][] = [];
+    for (const group of groups.values()) {
+      for (let start = 0; start < group.length; start += maxRecipientsPerRequest) {
+        requests.push(group.slice(start, start + maxRecipientsPerRequest));
+      }
+    }
+    return requests;
+  };
+
+  async function sendMany(inputs: readonly SmsInput[]): Promise<SendOutcome[]> {
+    const outcomes: Array<SendOutcome | undefined> = new Array(inputs.length);
+    const queues = new Map<Prepared, SmsProvider[]>();
+    const attempts = new Map<Prepared, ProviderAttempt[]>();
+    for (const [index, input] of inputs.entries()) {
+      try {
+        const prepared = prepare(input, index);
+        queues.set(prepared, orderFor(prepared));
+        attempts.set(prepared, []);
+      } catch (error) {
+        outcomes[index] = { ok: false, error: error instanceof SmsKitError ? error : toSmsKitError(error) };
+      }
+    }
+
+    while (queues.size > 0) {
+      // Each message goes to the next provider in its own order; messages bound for the same provider share requests.
+      const shares = new Map<SmsProvider, Prepared[]>();
+      for (const [prepared, queue] of queues) {
+        const provider = queue.shift();
+        if (!provider) {
+          queues.delete(prepared);
+          outcomes[prepared.index] = { ok: false, error: failureOf(attempts.get(prepared) ?? []) };
+          continue;
+        }
+        shares.set(provider, [...(shares.get(provider) ?? []), prepared]);
+      }
+      for (const [provider, share] of shares) {
+        for (const request of requestsFor(provider, share)) {
+          try {
+            const results = await provider.sendBatch(
+              request.map((prepared) => outgoingFor(prepared, provider)),
+            );
+            recover(provider);
+            for (const [position, prepared] of request.entries()) {
+              queues.delete(prepared);
+              outcomes[prepared.index] = results[position] ?? {
+                ok: false,
+                error: new SmsKitError({
+                  provider: provider.name,
+                  message: `[${provider.name}] no outcome reported`,
+                }),
+              };
+            }
+          } catch (error) {
+            if (movesOn(error)) {
+              cool(provider);
+              for (const prepared of request)
+                attempts.get(prepared)?.push({ provider: provider.name, error });
+              continue; // these messages stay queued for their next provider
+            }
+            for (const prepared of request) {
+              queues.delete(prepared);
+              outcomes[prepared.index] = { ok: false, error: toSmsKitError(error) };
+            }
+          }
+        }
+      }
+    }
+    return outcomes as SendOutcome[];
+  }
+
+  async function sendEmail(input: EmailInput): Promise<EmailResult> {
+    for (const [field, value] of [
+      ["to", input.to],
+      ["from", input.from],
+    ] as const) {
+      if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value)) {
+        throw smskitError("INVALID_EMAIL", `"${String(value)}" is not an e-mail address (${field})`);
+      }
+    }
+    const capable = providers.filter((provider) => provider.capabilities.email && provider.sendEmail);
+    if (capable.length === 0) throw smskitError("NO_EMAIL_PROVIDER", "no configured provider sends e-mail");
+    const order = pinned(input.provider, capable) ?? available(capable);
+    const email: OutgoingEmail = { ...input, clientRef: input.clientRef ?? createClientRef() };
+    const attempts: ProviderAttempt[] = [];
+    for (const provider of order) {
+      try {
+        const result = await (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email);
+        recover(provider);
+        return result;
+      } catch (error) {
+        if (!movesOn(error)) throw error;
+        cool(provider);
+        attempts.push({ provider: provider.name, error });
+      }
+    }
+    throw failureOf(attempts);
+  }
+
+  return { providers, send, sendMany, sendEmail };
+}
+
+/** Keeps a foreign failure (a bug in a custom provider) typed, so sendMany's outcomes stay uniform. */
+function toSmsKitError(error: unknown): SmsKitError {
+  if (error instanceof SmsKitError) return error;
+  return new SmsKitError({
+    provider: "smskit",
+    message: `[smskit] ${error instanceof Error ? error.message : String(error)}`,
+    cause: error,
+  });
+}

@@ -1,0 +1,345 @@
+import {
+  AllProvidersFailedError,
+  AuthenticationError,
+  InvalidRecipientError,
+  NetworkError,
+  type OutgoingSms,
+  RateLimitError,
+  type SendOutcome,
+  ServerError,
+  ServiceUnavailableError,
+  type SmsKitError,
+  type SmsProvider,
+  UnknownOutcomeError,
+  ValidationError,
+} from "@smskit/core";
+import { describe, expect, it } from "vitest";
+import { createMessenger, dryRun, roundRobin } from "../src/index.js";
+
+type Behaviour = (message: OutgoingSms) => SmsKitError | undefined;
+
+/** A provider whose answers a test scripts; it records every message it was asked to send. */
+function fake(
+  name: string,
+  behaviour: Behaviour = () => undefined,
+  capabilities: Partial<SmsProvider["capabilities"]> = {},
+) {
+  const calls: OutgoingSms[][] = [];
+  const resultFor = (message: OutgoingSms) => ({
+    provider: name,
+    to: message.to,
+    status: "queued" as const,
+    providerMessageId: `${name}-${message.to}`,
+    clientRef: message.clientRef,
+    segments: 1,
+    encoding: "GSM-7" as const,
+    raw: {},
+  });
+  const provider: SmsProvider & { calls: OutgoingSms[][] } = {
+    name,
+    capabilities: {
+      email: false,
+      maxRecipientsPerRequest: 100,
+      distinctTextsPerRequest: true,
+      ...capabilities,
+    },
+    calls,
+    async send(message) {
+      calls.push([message]);
+      const error = behaviour(message);
+      if (error) throw error;
+      return resultFor(message);
+    },
+    async sendBatch(messages) {
+      calls.push([...messages]);
+      const first = messages[0];
+      const error = first && behaviour(first);
+      if (error) throw error;
+      return messages.map((message): SendOutcome => ({ ok: true, result: resultFor(message) }));
+    },
+  };
+  return provider;
+}
+
+const throttled = (provider: string) =>
+  new RateLimitError({ provider, message: "throttled", retryAfterMs: 1000 });
+const sms = { to: "+4712345678", text: "hello" };
+
+describe("failover", () => {
+  it("moves to the next provider on a transient error and skips the failed one during its cool-down", async () => {
+    let time = 0;
+    const a = fake("a", () => throttled("a"));
+    const b = fake("b");
+    const messenger = createMessenger({ providers: [a, b], cooldownMs: 60_000, now: () => time });
+    expect((await messenger.send(sms)).provider).toBe("b");
+    expect(a.calls).toHaveLength(1);
+
+    time = 59_999;
+    await messenger.send(sms);
+    expect(a.calls).toHaveLength(1); // still cooling down
+
+    time = 60_000;
+    await messenger.send(sms);
+    expect(a.calls).toHaveLength(2); // tried again after the cool-down
+  });
+
+  it.each([
+    ["ServiceUnavailableError", new ServiceUnavailableError({ provider: "a", message: "down", status: 503 })],
+    [
+      "a refused connection",
+      new NetworkError({ provider: "a", message: "refused", mayHaveReachedGateway: false }),
+    ],
+  ])("fails over on %s", async (_, error) => {
+    const messenger = createMessenger({ providers: [fake("a", () => error), fake("b")] });
+    expect((await messenger.send(sms)).provider).toBe("b");
+  });
+
+  it.each([
+    ["bad credentials", new AuthenticationError({ provider: "a", message: "nope", status: 401 })],
+    ["an invalid recipient", new InvalidRecipientError({ provider: "a", message: "bad number", code: 4002 })],
+    [
+      "a server error that may have accepted the message",
+      new ServerError({ provider: "a", message: "500", status: 500 }),
+    ],
+    ["an unknown outcome", new UnknownOutcomeError({ provider: "a", message: "timeout" })],
+    [
+      "a reset connection",
+      new NetworkError({ provider: "a", message: "reset", mayHaveReachedGateway: true }),
+    ],
+  ])("never fails over on %s: the error reaches the caller and nothing is resent", async (_, error) => {
+    const b = fake("b");
+    const messenger = createMessenger({ providers: [fake("a", () => error), b] });
+    await expect(messenger.send(sms)).rejects.toBe(error);
+    expect(b.calls).toHaveLength(0);
+  });
+
+  it("reports every attempt when all providers fail transiently", async () => {
+    const messenger = createMessenger({
+      providers: [fake("a", () => throttled("a")), fake("b", () => throttled("b"))],
+    });
+    const error = (await messenger.send(sms).catch((e: unknown) => e)) as AllProvidersFailedError;
+    expect(error).toBeInstanceOf(AllProvidersFailedError);
+    expect(error.attempts.map((attempt) => attempt.provider)).toEqual(["a", "b"]);
+    expect(error.retryable).toBe(true);
+  });
+
+  it("throws the provider's own error when there is only one", async () => {
+    const messenger = createMessenger({ providers: [fake("a", () => throttled("a"))] });
+    await expect(messenger.send(sms)).rejects.toBeInstanceOf(RateLimitError);
+  });
+
+  it("still tries the providers when all of them are cooling down, soonest to recover first", async () => {
+    let time = 0;
+    let fail = true;
+    const a = fake("a", () => (fail ? throttled("a") : undefined));
+    const b = fake("b", () => (fail ? throttled("b") : undefined));
+    const messenger = createMessenger({ providers: [a, b], now: () => time });
+    await messenger.send(sms).catch(() => undefined); // a cools until 60 000, b until 60 000 too
+    time = 10;
+    fail = false;
+    expect((await messenger.send(sms)).provider).toBe("a");
+  });
+
+  it("keeps the same clientRef across failover attempts", async () => {
+    const a = fake("a", () => throttled("a"));
+    const b = fake("b");
+    await createMessenger({ providers: [a, b], createClientRef: () => "ref-1" }).send(sms);
+    expect([a.calls[0]?.[0]?.clientRef, b.calls[0]?.[0]?.clientRef]).toEqual(["ref-1", "ref-1"]);
+  });
+});
+
+describe("round robin and custom strategies", () => {
+  it("spreads sends in turn and falls back the same way", async () => {
+    const providers = [fake("a"), fake("b"), fake("c")];
+    const messenger = createMessenger({ providers, strategy: "round-robin" });
+    const used = [];
+    for (let i = 0; i < 4; i++) used.push((await messenger.send(sms)).provider);
+    expect(used).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("skips a cooling provider in the rotation", async () => {
+    const b = fake("b", () => throttled("b"));
+    const messenger = createMessenger({ providers: [fake("a"), b, fake("c")], strategy: roundRobin() });
+    const used = [];
+    for (let i = 0; i < 4; i++) used.push((await messenger.send(sms)).provider);
+    expect(used).toEqual(["a", "c", "a", "c"]);
+    expect(b.calls).toHaveLength(1);
+  });
+
+  it("accepts a function that orders providers per message", async () => {
+    const messenger = createMessenger({
+      providers: [fake("norway"), fake("austria")],
+      strategy: ({ available, message }) =>
+        message.to.startsWith("+43") ? [...available].reverse() : available,
+    });
+    expect((await messenger.send({ to: "+4369912345678", text: "servus" })).provider).toBe("austria");
+    expect((await messenger.send(sms)).provider).toBe("norway");
+  });
+
+  it("sends through a pinned provider only", async () => {
+    const a = fake("a", () => throttled("a"));
+    const messenger = createMessenger({ providers: [a, fake("b")] });
+    await expect(messenger.send({ ...sms, provider: "a" })).rejects.toBeInstanceOf(RateLimitError);
+    await expect(messenger.send({ ...sms, provider: "zzz" })).rejects.toThrow(/no provider named "zzz"/);
+  });
+
+  it("gives each provider its own sender when from is a map", async () => {
+    const a = fake("a", () => throttled("a"));
+    const b = fake("b");
+    await createMessenger({ providers: [a, b] }).send({ ...sms, from: { a: "ACME", b: "4799999999" } });
+    expect([a.calls[0]?.[0]?.from, b.calls[0]?.[0]?.from]).toEqual(["ACME", "4799999999"]);
+  });
+});
+
+describe("validation before the network", () => {
+  const provider = fake("a");
+  const messenger = createMessenger({ providers: [provider], maxSegments: 2 });
+
+  it.each([
+    ["a national number", { to: "12345678", text: "x" }, InvalidRecipientError],
+    ["an empty text", { to: "+4712345678", text: "" }, ValidationError],
+    ["a text over the segment limit", { to: "+4712345678", text: "x".repeat(307) }, ValidationError],
+  ])("refuses %s with a typed error", async (_, input, type) => {
+    await expect(messenger.send(input)).rejects.toBeInstanceOf(type);
+    expect(provider.calls).toHaveLength(0);
+  });
+
+  it("normalises the recipient before any provider sees it", async () => {
+    await messenger.send({ to: "0047 123 45 678", text: "x" });
+    expect(provider.calls[0]?.[0]?.to).toBe("+4712345678");
+  });
+
+  it("says which characters forced UCS-2 when a text is too long", async () => {
+    const error = await createMessenger({ providers: [provider], maxSegments: 1 })
+      .send({ to: "+4712345678", text: `${"x".repeat(80)}’` })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain('UCS-2 because of "’"');
+  });
+});
+
+describe("sendMany", () => {
+  it("batches up to each provider's limit and returns one outcome per message in order", async () => {
+    const a = fake("a", undefined, { maxRecipientsPerRequest: 2 });
+    const messages = ["+4711111111", "+4722222222", "+4733333333"].map((to) => ({ to, text: "hi" }));
+    const outcomes = await createMessenger({ providers: [a] }).sendMany(messages);
+    expect(a.calls.map((call) => call.length)).toEqual([2, 1]);
+    expect(outcomes.map((outcome) => outcome.ok && outcome.result.to)).toEqual(
+      messages.map((message) => message.to),
+    );
+  });
+
+  it("puts only identical texts in one request for a provider that takes one text per request", async () => {
+    const single = fake("single", undefined, { distinctTextsPerRequest: false });
+    const outcomes = await createMessenger({ providers: [single] }).sendMany([
+      { to: "+4711111111", text: "A" },
+      { to: "+4722222222", text: "B" },
+      { to: "+4733333333", text: "A" },
+    ]);
+    expect(single.calls.map((call) => call.map((message) => message.text))).toEqual([["A", "A"], ["B"]]);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+  });
+
+  it("reports an invalid message in its place and still sends the others", async () => {
+    const a = fake("a");
+    const outcomes = await createMessenger({ providers: [a] }).sendMany([
+      { to: "+4711111111", text: "ok" },
+      { to: "not a number", text: "x" },
+      { to: "+4733333333", text: "ok" },
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]?.ok === false && outcomes[1].error).toBeInstanceOf(InvalidRecipientError);
+    expect(a.calls.flat()).toHaveLength(2);
+  });
+
+  it("moves a throttled request to the next provider", async () => {
+    const a = fake("a", () => throttled("a"));
+    const b = fake("b");
+    const outcomes = await createMessenger({ providers: [a, b] }).sendMany([
+      sms,
+      { ...sms, to: "+4798765432" },
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok && outcome.result.provider)).toEqual(["b", "b"]);
+  });
+
+  it("keeps a provider's per-message failures as they are", async () => {
+    const partial: SmsProvider = {
+      ...fake("p"),
+      async sendBatch(messages) {
+        return messages.map(
+          (message, index): SendOutcome =>
+            index === 1
+              ? { ok: false, error: new InvalidRecipientError({ provider: "p", message: "unknown number" }) }
+              : {
+                  ok: true,
+                  result: {
+                    provider: "p",
+                    to: message.to,
+                    status: "accepted",
+                    segments: 1,
+                    encoding: "GSM-7",
+                    raw: {},
+                  },
+                },
+        );
+      },
+    };
+    const outcomes = await createMessenger({ providers: [partial] }).sendMany([sms, sms, sms]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, true]);
+  });
+
+  it("never resends a request whose outcome is unknown", async () => {
+    const a = fake("a", () => new UnknownOutcomeError({ provider: "a", message: "timeout" }));
+    const b = fake("b");
+    const outcomes = await createMessenger({ providers: [a, b] }).sendMany([sms]);
+    expect(outcomes[0]?.ok === false && outcomes[0].error).toBeInstanceOf(UnknownOutcomeError);
+    expect(b.calls).toHaveLength(0);
+  });
+});
+
+describe("sendEmail and the dry-run provider", () => {
+  it("sends e-mail only through providers that can", async () => {
+    const mail = dryRun({ name: "mail" });
+    const messenger = createMessenger({ providers: [fake("sms-only"), mail] });
+    const result = await messenger.sendEmail({
+      to: "a@example.com",
+      from: "b@example.com",
+      subject: "Hi",
+      text: "x",
+    });
+    expect(result.provider).toBe("mail");
+    expect(mail.emails).toHaveLength(1);
+  });
+
+  it("refuses e-mail when no provider can send it, or the address is not one", async () => {
+    await expect(
+      createMessenger({ providers: [fake("a")] }).sendEmail({
+        to: "a@example.com",
+        from: "b@example.com",
+        subject: "x",
+        text: "x",
+      }),
+    ).rejects.toThrow(/no configured provider sends e-mail/);
+    await expect(
+      createMessenger({ providers: [dryRun()] }).sendEmail({
+        to: "nobody",
+        from: "b@example.com",
+        subject: "x",
+        text: "x",
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("records and logs instead of sending", async () => {
+    const lines: string[] = [];
+    const provider = dryRun({ log: (line) => lines.push(line) });
+    const result = await createMessenger({ providers: [provider] }).send({ ...sms, text: "Hei 😀" });
+    expect(result).toMatchObject({
+      provider: "dry-run",
+      status: "simulated",
+      encoding: "UCS-2",
+      segments: 1,
+    });
+    expect(provider.sent).toHaveLength(1);
+    expect(lines[0]).toContain("+4712345678");
+  });
+});
