@@ -59,6 +59,7 @@ execFileSync(
     "--readme",
     "none",
     "--excludePrivate",
+    "--disableSources",
     "--logLevel",
     "Warn",
   ],
