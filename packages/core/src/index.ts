@@ -37,6 +37,7 @@ export {
 } from "./errors.js";
 export { e164Digits, isE164, toE164 } from "./phone.js";
 export {
+  assertBatchSize,
   type EmailResult,
   type OutgoingEmail,
   type OutgoingSms,

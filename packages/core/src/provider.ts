@@ -3,7 +3,7 @@
  * returns an {@link SmsProvider}; the facade validates and normalises messages before calling it, so
  * an adapter only maps a unified message to its gateway's request and classifies the answer.
  */
-import type { SmsKitError } from "./errors.js";
+import { type SmsKitError, ValidationError } from "./errors.js";
 import type { Encoding } from "./segments.js";
 
 /** A message as the facade hands it to an adapter: `to` is already valid E.164 (`+4712345678`). */
@@ -98,4 +98,15 @@ export function sendOneThroughBatch(
     if (!outcome.ok) throw outcome.error;
     return outcome.result;
   };
+}
+
+/** Refuses, before any request, a batch larger than the gateway takes in one request. */
+export function assertBatchSize(provider: string, size: number, maxPerRequest: number): void {
+  if (size > maxPerRequest) {
+    throw new ValidationError({
+      provider,
+      code: "BATCH_TOO_LARGE",
+      message: `[${provider}] ${size} messages in one request; at most ${maxPerRequest}`,
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import {
+  assertBatchSize,
   type CommonClientOptions,
   type EmailResult,
   e164Digits,
@@ -51,13 +52,7 @@ export function digify(options: DigifyAdapterOptions): SmsProvider {
   };
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    if (messages.length > MAX_MESSAGES_PER_REQUEST) {
-      throw new ValidationError({
-        provider: "digify",
-        code: "BATCH_TOO_LARGE",
-        message: `[digify] ${messages.length} messages in one request; at most ${MAX_MESSAGES_PER_REQUEST}`,
-      });
-    }
+    assertBatchSize("digify", messages.length, MAX_MESSAGES_PER_REQUEST);
     const response = await client.send({ messages: messages.map(toGateway) });
     // Digify answers one result per submitted message, in submission order.
     return messages.map((message, index): SendOutcome => {

@@ -27,6 +27,16 @@ export type DigifyReadiness = Schemas["ReadyResponse"];
 /** Operations the gateway serves without a token; sending one there would only spread it. */
 const PUBLIC_PATHS = new Set(["/health", "/ready"]);
 
+/**
+ * A typed client for the Digify Unified Messaging API. Each helper resolves to the operation's typed
+ * 200 body or throws a typed error from `@smskit/core` carrying Digify's own error code.
+ *
+ * @example
+ * const digify = createDigifyClient({ accessToken: process.env.DIGIFY_ACCESS_TOKEN! });
+ * await digify.send({ messages: [{ type: "sms", destAddr: "4712345678", msg: "Hei!" }] });
+ *
+ * @throws {TypeError} when `accessToken` is empty or `baseUrl` is plain http to a non-loopback host.
+ */
 export function createDigifyClient(options: DigifyClientOptions) {
   const { accessToken } = options;
   if (typeof accessToken !== "string" || accessToken.trim() === "") {

@@ -1,6 +1,7 @@
 /** Unit tests with an injected fetch: where the token goes, and that it never leaks. */
 import { AuthenticationError, UnexpectedResponseError, UnknownOutcomeError } from "@smskit/core";
 import { describe, expect, it } from "vitest";
+import { json, recording } from "../../../tools/mock/scripted-fetch.js";
 import { createDigifyClient, DIGIFY_PRODUCTION_URL } from "../src/index.js";
 
 const TOKEN = "tok_0123456789abcdefghij";
@@ -11,20 +12,6 @@ const ok = {
   results: [{ type: "sms", status: "queued", messageId: 1, msgCount: 1 }],
   summary: { total: 1, sms: 1, email: 0, creditsUsed: 1 },
 };
-
-function recording(...answers: Array<() => Response | Promise<Response>>) {
-  const requests: Request[] = [];
-  const fetch = async (request: Request) => {
-    requests.push(request);
-    const answer = answers[requests.length - 1];
-    if (!answer) throw new Error("unexpected request");
-    return answer();
-  };
-  return { fetch, requests };
-}
-
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 describe("authentication", () => {
   it("sends the token as a Bearer header to the production host, never in the URL", async () => {

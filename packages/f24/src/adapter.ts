@@ -1,4 +1,5 @@
 import {
+  assertBatchSize,
   type CommonClientOptions,
   createRedactor,
   estimateSegments,
@@ -12,7 +13,6 @@ import {
   sendOneThroughBatch,
   toE164,
   UnexpectedResponseError,
-  ValidationError,
 } from "@smskit/core";
 import { createF24Client, type F24OutgoingMessage, type F24RecipientResult } from "./client.js";
 
@@ -97,13 +97,7 @@ export function f24(options: F24AdapterOptions): SmsProvider {
   };
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    if (messages.length > MAX_MESSAGES_PER_REQUEST) {
-      throw new ValidationError({
-        provider: "f24",
-        code: "BATCH_TOO_LARGE",
-        message: `[f24] ${messages.length} messages in one request; at most ${MAX_MESSAGES_PER_REQUEST}`,
-      });
-    }
+    assertBatchSize("f24", messages.length, MAX_MESSAGES_PER_REQUEST);
     if (messages.length === 0) return [];
     const request = messages.map(toGateway);
     const response = await client.sendSmsExt({ Messages: request });

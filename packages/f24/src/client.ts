@@ -44,6 +44,14 @@ function isSendResponse(value: unknown): value is F24SendResponse {
   );
 }
 
+/**
+ * A typed client for the F24 Norge Message API. `baseUrl` is the customer-specific endpoint F24 gives
+ * you. `sendSmsExt` resolves to the typed 200 body (check `Recipients[].Valid`) or throws a typed error.
+ *
+ * @example
+ * const f24 = createF24Client({ accessKey, accessToken, baseUrl: "https://your-f24-endpoint" });
+ * await f24.sendSmsExt({ Messages: [{ Sender: "ACME", Recipient: "+4712345678", Content: "Hei!" }] });
+ */
 export function createF24Client(options: F24ClientOptions) {
   const { accessKey, accessToken, baseUrl } = options;
   requireText("accessKey", accessKey);

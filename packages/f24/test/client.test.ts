@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from "@smskit/core";
 import { describe, expect, it } from "vitest";
+import { json, recording } from "../../../tools/mock/scripted-fetch.js";
 import { createF24Client, type F24ClientOptions, type F24SendRequest } from "../src/index.js";
 
 const ACCESS_KEY = "f24-key-0123456789";
@@ -22,23 +23,6 @@ const queued = {
   Status: "1 messages queued",
   BatchId: "3F2504E0-4F89-41D3-9A0C-0305E82C3301",
 };
-
-function recording(...answers: Array<() => Response | Promise<Response>>) {
-  const requests: Request[] = [];
-  const fetch = async (request: Request) => {
-    requests.push(request);
-    const answer = answers[requests.length - 1];
-    if (!answer) throw new Error("unexpected request");
-    return answer();
-  };
-  return { fetch, requests };
-}
-
-const json = (payload: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(payload), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
 
 const f24Error = (status: number, Title: string, Details = "") =>
   json({ Errors: [{ Title, Details, Code: status }] }, status);

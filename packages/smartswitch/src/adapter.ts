@@ -1,11 +1,11 @@
 import {
+  assertBatchSize,
   type CommonClientOptions,
   estimateSegments,
   type OutgoingSms,
   type SendOutcome,
   type SmsProvider,
   sendOneThroughBatch,
-  ValidationError,
 } from "@smskit/core";
 import { createSmartSwitchClient } from "./client.js";
 
@@ -38,13 +38,7 @@ export function smartSwitch(options: SmartSwitchAdapterOptions): SmsProvider {
   const requireDlr = options.requireDlr ?? true;
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    if (messages.length > MAX_MESSAGES_PER_REQUEST) {
-      throw new ValidationError({
-        provider: "smartswitch",
-        code: "BATCH_TOO_LARGE",
-        message: `[smartswitch] ${messages.length} messages in one request; at most ${MAX_MESSAGES_PER_REQUEST}`,
-      });
-    }
+    assertBatchSize("smartswitch", messages.length, MAX_MESSAGES_PER_REQUEST);
     if (messages.length === 0) return [];
     const report = await client.sendMessages(
       messages.map((message) => ({

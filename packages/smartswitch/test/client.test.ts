@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "@smskit/core";
 import { describe, expect, it } from "vitest";
+import { json, recording } from "../../../tools/mock/scripted-fetch.js";
 import {
   createSmartSwitchClient,
   parseSmartSwitchDeliveryReceipt,
@@ -26,20 +27,6 @@ const LOGIN = "acme-login";
 // Characters that URL encoding changes, so a leak in any encoded form would show.
 const PASSWORD = "p@ss w0rd&x=1+y";
 const ENCODED_PASSWORD = encodeURIComponent(PASSWORD);
-
-function recording(...answers: Array<(request: Request) => Response | Promise<Response>>) {
-  const requests: Request[] = [];
-  const fetch = async (request: Request) => {
-    requests.push(request);
-    const answer = answers[requests.length - 1];
-    if (!answer) throw new Error("unexpected request");
-    return answer(request);
-  };
-  return { fetch, requests };
-}
-
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 const resource = (id: string, destination: string, status: "ok" | "error" = "ok", requestId?: string) => ({
   id,

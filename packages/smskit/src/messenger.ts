@@ -80,6 +80,18 @@ function failureOf(attempts: readonly ProviderAttempt[]): SmsKitError {
   return new AllProvidersFailedError(attempts);
 }
 
+/**
+ * One `send()` over several gateways.
+ *
+ * @example
+ * const messenger = createMessenger({
+ *   providers: [websms({ accessToken }), digify({ accessToken: digifyToken })],
+ *   strategy: "failover",
+ * });
+ * const result = await messenger.send({ to: "+4712345678", text: "Hei!", clientRef: "order-42" });
+ *
+ * @throws {TypeError} when `providers` is empty or two providers share a name.
+ */
 export function createMessenger(options: MessengerOptions): Messenger {
   const providers = [...options.providers];
   if (providers.length === 0) throw new TypeError("[smskit] createMessenger needs at least one provider");

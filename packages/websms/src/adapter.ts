@@ -1,4 +1,5 @@
 import {
+  assertBatchSize,
   type CommonClientOptions,
   e164Digits,
   estimateSegments,
@@ -63,13 +64,7 @@ export function websms(options: WebsmsAdapterOptions): SmsProvider {
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
     const [first] = messages;
     if (first === undefined) return [];
-    if (messages.length > MAX_RECIPIENTS_PER_REQUEST) {
-      throw new ValidationError({
-        provider: "websms",
-        code: "BATCH_TOO_LARGE",
-        message: `[websms] ${messages.length} recipients in one request; at most ${MAX_RECIPIENTS_PER_REQUEST}`,
-      });
-    }
+    assertBatchSize("websms", messages.length, MAX_RECIPIENTS_PER_REQUEST);
     if (messages.some((message) => message.text !== first.text || message.from !== first.from)) {
       throw new ValidationError({
         provider: "websms",

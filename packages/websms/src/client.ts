@@ -198,6 +198,14 @@ async function statusCodeOf(response: Response): Promise<number | undefined> {
   return parseSimpleResponse(text)?.statusCode;
 }
 
+/**
+ * A typed client for the websms REST API. Errors that websms reports inside HTTP 200 (`statusCode`
+ * other than 2000/2001) are thrown as typed errors; throttling (4023) and 5003 are retried.
+ *
+ * @example
+ * const websms = createWebsmsClient({ accessToken: process.env.WEBSMS_ACCESS_TOKEN! });
+ * await websms.sendText({ recipientAddressList: ["4369912345678"], messageContent: "Servus!" });
+ */
 export function createWebsmsClient(options: WebsmsClientOptions) {
   const authorization = authorizationOf(options);
   const baseUrl = options.baseUrl ?? WEBSMS_PRODUCTION_URL;

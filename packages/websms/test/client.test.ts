@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "@smskit/core";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { json, recording } from "../../../tools/mock/scripted-fetch.js";
 import {
   createWebsmsClient,
   parseSimpleResponse,
@@ -28,19 +29,6 @@ const text = { recipientAddressList: ["4712345678"], messageContent: "hi" };
 const ok = { statusCode: 2000, statusMessage: "OK", transferId: "0051949fe700053c4615", smsCount: 1 };
 const noDelay = { maxRetries: 2, initialDelayMs: 0 };
 
-function recording(...answers: Array<() => Response | Promise<Response>>) {
-  const requests: Request[] = [];
-  const fetch = async (request: Request) => {
-    requests.push(request);
-    const answer = answers[requests.length - 1];
-    if (!answer) throw new Error("unexpected request");
-    return answer();
-  };
-  return { fetch, requests };
-}
-
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 const form = (body: string) =>
   new Response(body, { headers: { "content-type": "application/x-www-form-urlencoded" } });
 const status = (statusCode: number, statusMessage = "x") =>
