@@ -4,6 +4,7 @@
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import { type SmsKitError, UnexpectedResponseError } from "./errors.js";
+import type { RateLimit, RateLimiter } from "./rate-limit.js";
 import { createRedactor, type Redactor } from "./redact.js";
 import {
   createTransport,
@@ -23,6 +24,11 @@ export interface CommonClientOptions {
   timeoutMs?: number;
   /** Retry policy for answers that prove the gateway did not accept the request; `false` turns retries off. */
   retry?: RetryOptions | false;
+  /**
+   * Client-side throttle, e.g. `{ limit: 6, intervalMs: 60_000 }`; pass one `createRateLimiter()`
+   * to several clients to share a budget. Requests wait their turn instead of being refused.
+   */
+  rateLimit?: RateLimit | RateLimiter;
   /** Receives retry notices; every line is redacted. */
   logger?: Logger;
 }
@@ -79,6 +85,7 @@ export function createApiClient<Paths extends {}>(config: ApiClientConfig): ApiC
     fetch: config.fetch,
     timeoutMs: config.timeoutMs,
     retry: config.retry,
+    rateLimit: config.rateLimit,
     logger: config.logger,
     isIdempotent: config.isIdempotent,
     isRefusedBeforeAccepting: config.isRefusedBeforeAccepting,

@@ -48,6 +48,7 @@ export {
   type SmsProvider,
   sendOneThroughBatch,
 } from "./provider.js";
+export { createRateLimiter, type RateLimit, type RateLimiter, type RateLimiterClock } from "./rate-limit.js";
 export { createRedactor, REDACTED, type Redactor } from "./redact.js";
 export { type Encoding, estimateSegments, isGsm7, type SegmentEstimate } from "./segments.js";
 export {

@@ -8,6 +8,7 @@
  * connection lost after the request went out — becomes an {@link UnknownOutcomeError}.
  */
 import { NetworkError, type RequestInfo, TimeoutError, UnknownOutcomeError } from "./errors.js";
+import { createRateLimiter, type RateLimit, type RateLimiter } from "./rate-limit.js";
 import type { Redactor } from "./redact.js";
 
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -38,6 +39,8 @@ export interface TransportOptions {
   /** Per attempt. Default 30 s. */
   timeoutMs?: number | undefined;
   retry?: RetryOptions | false | undefined;
+  /** Client-side throttle: a rate, or a limiter shared by several clients. Waiting does not count toward the timeout. */
+  rateLimit?: RateLimit | RateLimiter | undefined;
   logger?: Logger | undefined;
   /**
    * Whether repeating this request after an ambiguous failure is harmless; `undefined` keeps the
@@ -161,7 +164,10 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * a garbage collection the abort may never reach the fetch, and a timeout would never fire.
  */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    promise.catch(() => undefined); // its own rejection is superseded by the abort
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -185,6 +191,12 @@ export function createTransport(options: TransportOptions): FetchLike {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const { provider, redactor, logger } = options;
+  const limiter =
+    options.rateLimit === undefined
+      ? undefined
+      : "acquire" in options.rateLimit
+        ? options.rateLimit
+        : createRateLimiter(options.rateLimit);
 
   const backoff = (retryIndex: number): number => {
     const base = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** retryIndex);
@@ -201,6 +213,7 @@ export function createTransport(options: TransportOptions): FetchLike {
 
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = attempt < retry.maxRetries;
+      await limiter?.acquire(request.signal);
       const attemptSignal = timeoutSignal(request.signal, timeoutMs);
       let response: Response;
       try {

@@ -1,5 +1,10 @@
 /** Unit tests with an injected fetch: where the token goes, and that it never leaks. */
-import { AuthenticationError, UnexpectedResponseError, UnknownOutcomeError } from "@smskit/core";
+import {
+  AuthenticationError,
+  createRateLimiter,
+  UnexpectedResponseError,
+  UnknownOutcomeError,
+} from "@smskit/core";
 import { describe, expect, it } from "vitest";
 import { json, recording } from "../../../tools/mock/scripted-fetch.js";
 import { createDigifyClient, DIGIFY_PRODUCTION_URL } from "../src/index.js";
@@ -99,6 +104,30 @@ describe("answers outside the spec", () => {
     const result = await createDigifyClient({ accessToken: TOKEN, fetch }).send(sms);
     expect(result.status).toBe("success");
     expect(requests).toHaveLength(2);
+  });
+
+  it("waits its turn under a client-side rate limit instead of being refused", async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const rateLimit = createRateLimiter(
+      { limit: 1, intervalMs: 10_000 },
+      {
+        now: () => now,
+        sleep: async (ms) => {
+          waits.push(ms);
+          now += ms;
+        },
+      },
+    );
+    const { fetch, requests } = recording(
+      () => json(ok),
+      () => json(ok),
+    );
+    const client = createDigifyClient({ accessToken: TOKEN, fetch, rateLimit });
+    await client.send(sms);
+    await client.send(sms);
+    expect(requests).toHaveLength(2);
+    expect(waits[0]).toBe(10_000);
   });
 
   it("never resends a send whose answer did not arrive in time", async () => {
