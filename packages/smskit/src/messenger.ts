@@ -23,7 +23,7 @@ export interface MessengerOptions {
   cooldownMs?: number;
   /** Longest text accepted, in segments; longer texts are refused before sending. Default 10. */
   maxSegments?: number;
-  /** Makes a `clientRef` for messages that have none. Default `crypto.randomUUID()`. */
+  /** Makes a `clientRef` for messages that have none. Default: a random UUID v4. */
   createClientRef?: () => string;
   /** Clock for the cool-down; injected by tests. */
   now?: () => number;
@@ -101,7 +101,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
   const cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
   const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   const now = options.now ?? Date.now;
-  const createClientRef = options.createClientRef ?? (() => globalThis.crypto.randomUUID());
+  const createClientRef = options.createClientRef ?? randomClientRef;
   const coolingUntil = new Map<string, number>();
 
   const cool = (provider: SmsProvider) => coolingUntil.set(provider.name, now() + cooldownMs);
@@ -286,6 +286,20 @@ export function createMessenger(options: MessengerOptions): Messenger {
   }
 
   return { providers, send, sendMany, sendEmail };
+}
+
+/**
+ * A UUID v4. `crypto.randomUUID` exists only in secure contexts (a browser page served over plain
+ * http has none), while `getRandomValues` exists everywhere `fetch` does.
+ */
+export function randomClientRef(): string {
+  const { crypto } = globalThis;
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Keeps a foreign failure (a bug in a custom provider) typed, so sendMany's outcomes stay uniform. */

@@ -15,6 +15,7 @@ import {
 } from "@smskit/core";
 import { describe, expect, it } from "vitest";
 import { createMessenger, dryRun, roundRobin } from "../src/index.js";
+import { randomClientRef } from "../src/messenger.js";
 
 type Behaviour = (message: OutgoingSms) => SmsKitError | undefined;
 
@@ -341,5 +342,21 @@ describe("sendEmail and the dry-run provider", () => {
     });
     expect(provider.sent).toHaveLength(1);
     expect(lines[0]).toContain("+4712345678");
+  });
+});
+
+describe("randomClientRef", () => {
+  it("makes a UUID v4 also where crypto.randomUUID is missing (browser pages over plain http)", () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const original = globalThis.crypto.randomUUID;
+    try {
+      Object.defineProperty(globalThis.crypto, "randomUUID", { value: undefined, configurable: true });
+      const refs = new Set(Array.from({ length: 100 }, () => randomClientRef()));
+      expect(refs.size).toBe(100);
+      for (const ref of refs) expect(ref).toMatch(uuid);
+    } finally {
+      Object.defineProperty(globalThis.crypto, "randomUUID", { value: original, configurable: true });
+    }
+    expect(randomClientRef()).toMatch(uuid);
   });
 });
