@@ -20,8 +20,6 @@ const root = resolve(benchDir, "../..");
 const packagesDir = join(root, "packages");
 /** openapi-fetch is not a dependency of tools/, so it is found the way @smskit/core finds it. */
 const corePackageJson = join(packagesDir, "core/package.json");
-/** The facade used by path while tools/package.json does not list it. */
-const FACADE_BY_PATH = "../../packages/smskit/dist/index.js";
 
 const PROVIDERS = [
   { dir: "digify", client: "createDigifyClient", adapter: "digify" },
@@ -75,16 +73,6 @@ function packageVersion(packageJsonPath: string): string {
 // Resolution
 
 const isBuilt = (dir: string): boolean => existsSync(join(packagesDir, dir, "dist/index.js"));
-
-/** The bare name once tools/ depends on the facade; the dist path until then. */
-function facadeSpecifier(): string {
-  try {
-    createRequire(join(benchDir, "main.ts")).resolve("smskit");
-    return "smskit";
-  } catch {
-    return FACADE_BY_PATH;
-  }
-}
 
 function openapiFetchPackageJson(): string {
   return createRequire(corePackageJson).resolve("openapi-fetch/package.json");
@@ -536,8 +524,7 @@ console.log(
   "Numbers are from this machine and this run only; compare the ratios (to the baseline in the same run), not the absolute values.",
 );
 
-const facade = facadeSpecifier();
-if (facade !== "smskit") console.log(`(facade loaded by path: ${FACADE_BY_PATH}, relative to tools/bench)`);
+const facade = "smskit";
 
 const sections: Array<[string, () => Promise<void>]> = [
   ["bundle size", () => measureSizes(facade)],
