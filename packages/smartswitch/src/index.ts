@@ -1,12 +1,8 @@
 export { type SmartSwitchAdapterOptions, smartSwitch } from "./adapter.js";
 export {
   createSmartSwitchClient,
-  parseSmartSwitchDeliveryReceipt,
-  SMARTSWITCH_DELIVERY_STATES,
   type SmartSwitchClient,
   type SmartSwitchClientOptions,
-  type SmartSwitchDeliveryReceipt,
-  type SmartSwitchDeliveryState,
   type SmartSwitchErrorsDocument,
   type SmartSwitchMessageDataDocument,
   type SmartSwitchMessageResource,
@@ -21,3 +17,9 @@ export {
 } from "./client.js";
 export { classifySmartSwitchError, type SmartSwitchErrorObject } from "./errors.js";
 export type { components, operations, paths, webhooks } from "./generated/schema.js";
+export {
+  parseSmartSwitchDeliveryReceipt,
+  SMARTSWITCH_DELIVERY_STATES,
+  type SmartSwitchDeliveryReceipt,
+  type SmartSwitchDeliveryState,
+} from "./webhooks.js";
