@@ -136,6 +136,18 @@ export async function unwrap<Data>(
   call: Promise<{ data?: Data; error?: unknown; response: Response }>,
   classify: ErrorClassifier,
 ): Promise<Data> {
+  return (await unwrapWithResponse(client, call, classify)).data;
+}
+
+/**
+ * {@link unwrap}, also returning the `Response`, for gateways whose 2xx answer still needs
+ * classifying (websms `statusCode`, SmartSwitch `errors`) with the request it came from.
+ */
+export async function unwrapWithResponse<Data>(
+  client: ApiClient<never> | { provider: string; redactor: Redactor },
+  call: Promise<{ data?: Data; error?: unknown; response: Response }>,
+  classify: ErrorClassifier,
+): Promise<{ data: Data; response: Response }> {
   let result: { data?: Data; error?: unknown; response: Response };
   try {
     result = await call;
@@ -150,7 +162,7 @@ export async function unwrap<Data>(
     throw error;
   }
   const { response } = result;
-  if (response.ok) return result.data as Data;
+  if (response.ok) return { data: result.data as Data, response };
   throw classify({
     provider: client.provider,
     status: response.status,

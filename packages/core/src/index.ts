@@ -9,6 +9,7 @@ export {
   type HttpFailure,
   redactDeep,
   unwrap,
+  unwrapWithResponse,
 } from "./client.js";
 export {
   AllProvidersFailedError,

@@ -11,7 +11,7 @@ import {
   type SmsKitError,
   toE164,
   UnexpectedResponseError,
-  unwrap,
+  unwrapWithResponse,
   ValidationError,
 } from "@smskit/core";
 import { classifySmartSwitchError, errorObjectsOf } from "./errors.js";
@@ -367,21 +367,20 @@ export function createSmartSwitchClient(options: SmartSwitchClientOptions) {
       });
     }
 
-    let response: Response | undefined;
-    const call = api.POST("/api/message", { params: { query } }).then((result) => {
-      response = result.response;
-      return result;
-    });
-    const document: unknown = await unwrap(client, call, classifySmartSwitchError);
-    const status = response?.status ?? 200;
-    const request = response ? requestInfoOf(response) : undefined;
+    const { data: document, response } = await unwrapWithResponse<unknown>(
+      client,
+      api.POST("/api/message", { params: { query } }),
+      classifySmartSwitchError,
+    );
+    const { status } = response;
+    const request = requestInfoOf(response);
 
     if (errorObjectsOf(document)) {
       throw classifySmartSwitchError({
         provider: PROVIDER,
         status,
         body: redactDeep(document, redactor),
-        headers: response?.headers ?? new Headers(),
+        headers: response.headers,
         request,
         redactor,
       });

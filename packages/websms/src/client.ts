@@ -4,7 +4,7 @@ import {
   redactDeep,
   requestInfoOf,
   UnexpectedResponseError,
-  unwrap,
+  unwrapWithResponse,
   ValidationError,
 } from "@smskit/core";
 import {
@@ -264,16 +264,14 @@ export function createWebsmsClient(options: WebsmsClientOptions) {
   const sendJson = async (
     call: Promise<{ data?: WebsmsSendResponse; error?: unknown; response: Response }>,
   ): Promise<WebsmsAccepted> => {
-    const data = await unwrap(client, call, classifyWebsmsError);
-    const { response } = await call;
+    const { data, response } = await unwrapWithResponse(client, call, classifyWebsmsError);
     return accepted(data, data, response);
   };
 
   const sendForm = async (
     call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
   ): Promise<WebsmsAccepted> => {
-    const text = await unwrap(client, call, classifyWebsmsError);
-    const { response } = await call;
+    const { data: text, response } = await unwrapWithResponse(client, call, classifyWebsmsError);
     const raw = typeof text === "string" ? text : "";
     return accepted(parseSimpleResponse(raw), raw, response);
   };
