@@ -1,6 +1,7 @@
 import {
   type CommonClientOptions,
   createApiClient,
+  e164Digits,
   InvalidRecipientError,
   InvalidSenderError,
   isSmsKitError,
@@ -9,7 +10,6 @@ import {
   redactDeep,
   requestInfoOf,
   type SmsKitError,
-  toE164,
   UnexpectedResponseError,
   unwrapWithResponse,
   ValidationError,
@@ -172,7 +172,7 @@ const nth = (index: number, count: number) => `recipient ${index + 1} of ${count
 function destinationOf(recipient: SmartSwitchRecipient, index: number, count: number): string {
   let digits: string;
   try {
-    digits = toE164(recipient.to).slice(1);
+    digits = e164Digits(recipient.to);
   } catch (error) {
     throw new InvalidRecipientError({
       provider: PROVIDER,

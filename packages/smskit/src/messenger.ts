@@ -159,12 +159,15 @@ export function createMessenger(options: MessengerOptions): Messenger {
     return [...strategy({ available: candidates, all: providers, message })];
   };
 
-  async function send(input: SmsInput): Promise<SendResult> {
-    const prepared = prepare(input, 0);
+  /** Tries providers in order, moving on only past failures that prove nothing was accepted. */
+  async function inTurn<Result>(
+    order: readonly SmsProvider[],
+    attempt: (provider: SmsProvider) => Promise<Result>,
+  ): Promise<Result> {
     const attempts: ProviderAttempt[] = [];
-    for (const provider of orderFor(prepared)) {
+    for (const provider of order) {
       try {
-        const result = await provider.send(outgoingFor(prepared, provider));
+        const result = await attempt(provider);
         recover(provider);
         return result;
       } catch (error) {
@@ -176,6 +179,11 @@ export function createMessenger(options: MessengerOptions): Messenger {
     throw attempts.length > 0
       ? failureOf(attempts)
       : smskitError("NO_PROVIDER", "the strategy chose no provider");
+  }
+
+  async function send(input: SmsInput): Promise<SendResult> {
+    const prepared = prepare(input, 0);
+    return inTurn(orderFor(prepared), (provider) => provider.send(outgoingFor(prepared, provider)));
   }
 
   /** Splits one provider's share into requests it accepts: same text (and sender) unless it takes mixed texts. */
@@ -270,19 +278,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
     if (capable.length === 0) throw smskitError("NO_EMAIL_PROVIDER", "no configured provider sends e-mail");
     const order = pinned(input.provider, capable) ?? available(capable);
     const email: OutgoingEmail = { ...input, clientRef: input.clientRef ?? createClientRef() };
-    const attempts: ProviderAttempt[] = [];
-    for (const provider of order) {
-      try {
-        const result = await (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email);
-        recover(provider);
-        return result;
-      } catch (error) {
-        if (!movesOn(error)) throw error;
-        cool(provider);
-        attempts.push({ provider: provider.name, error });
-      }
-    }
-    throw failureOf(attempts);
+    return inTurn(order, (provider) => (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email));
   }
 
   return { providers, send, sendMany, sendEmail };

@@ -2,6 +2,7 @@ import {
   AuthenticationError,
   type ErrorClassifier,
   errorFromHttpStatus,
+  httpFailureInit,
   InvalidRecipientError,
   InvalidSenderError,
   MessageRejectedError,
@@ -103,27 +104,31 @@ export function websmsStatusError(
   const { statusCode } = response;
   const known = WEBSMS_ERROR_CODES[statusCode];
   const ErrorType = known?.error ?? fallbackFor(statusCode) ?? UnexpectedResponseError;
-  const providerMessage =
+  const statusMessage =
     typeof response.statusMessage === "string" && response.statusMessage !== ""
-      ? context.redactor.text(response.statusMessage)
+      ? response.statusMessage
       : undefined;
-  const where = context.request ? ` (${context.request.method} ${context.request.url})` : "";
-  const init: SmsKitErrorInit = {
-    provider: "websms",
-    status: context.status,
-    code: statusCode,
-    providerMessage,
-    request: context.request,
-    body: redactDeep(context.body, context.redactor),
-    message: `[websms] statusCode ${statusCode}${known ? ` ${known.name}` : ""}${
-      providerMessage ? `: ${providerMessage}` : ""
-    }${where}`,
-  };
+  const headers = context.headers ?? new Headers();
+  const init = httpFailureInit(
+    {
+      provider: "websms",
+      status: context.status,
+      body: redactDeep(context.body, context.redactor),
+      headers,
+      request: context.request,
+      redactor: context.redactor,
+    },
+    {
+      code: statusCode,
+      message: known ? [known.name, statusMessage].filter(Boolean).join(": ") : statusMessage,
+    },
+  );
+  // The gateway's own words, without the table name added for the message above.
+  const own = { ...init, providerMessage: statusMessage && context.redactor.text(statusMessage) };
   if (ErrorType === RateLimitError) {
-    const retryAfterMs = parseRetryAfter(context.headers?.get("retry-after") ?? null);
-    return new RateLimitError({ ...init, retryAfterMs });
+    return new RateLimitError({ ...own, retryAfterMs: parseRetryAfter(headers.get("retry-after")) });
   }
-  return new ErrorType(init);
+  return new ErrorType(own);
 }
 
 /**

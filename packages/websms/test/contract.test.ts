@@ -243,7 +243,7 @@ describe("statusCode errors inside HTTP 200 become typed errors", () => {
     const { client } = clientFor("example=invalidPriority");
     const error = (await client.sendText(text).catch((e: unknown) => e)) as ValidationError;
     expect(error.providerMessage).toBe("message priority is invalid");
-    expect(error.message).toContain("4015 INVALID_MESSAGE_PRIORITY: message priority is invalid");
+    expect(error.message).toContain("4015: INVALID_MESSAGE_PRIORITY: message priority is invalid");
     expect(error.body).toMatchObject({ statusCode: 4015, transferId: null });
   });
 
