@@ -25,6 +25,7 @@ export type ErrorKind =
   | "timeout"
   | "unknown_outcome"
   | "unexpected_response"
+  | "opted_out"
   | "all_providers_failed";
 
 export interface SmsKitErrorInit {
@@ -213,6 +214,14 @@ export class UnknownOutcomeError extends SmsKitError {
 /** The gateway answered with something its spec does not describe (not JSON, wrong shape). */
 export class UnexpectedResponseError extends SmsKitError {
   override readonly kind = "unexpected_response";
+}
+
+/**
+ * The recipient asked not to receive messages (replied STOP, say), as the messenger's `isOptedOut`
+ * check reports. Never retried and never failed over: no gateway may send it.
+ */
+export class OptedOutError extends SmsKitError {
+  override readonly kind = "opted_out";
 }
 
 export function isSmsKitError(value: unknown): value is SmsKitError {

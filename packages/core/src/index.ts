@@ -23,6 +23,7 @@ export {
   NetworkError,
   type NetworkErrorInit,
   NotFoundError,
+  OptedOutError,
   type ProviderAttempt,
   RateLimitError,
   type RateLimitErrorInit,

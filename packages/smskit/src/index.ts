@@ -11,6 +11,7 @@ export {
   MessageRejectedError,
   NetworkError,
   NotFoundError,
+  OptedOutError,
   type OutgoingEmail,
   type OutgoingSms,
   type ProviderCapabilities,
@@ -45,7 +46,6 @@ export {
   type EmailInput,
   type Messenger,
   type MessengerOptions,
-  type SmsInput,
 } from "./messenger.js";
 export {
   failover,
@@ -54,3 +54,9 @@ export {
   type StrategyContext,
   type StrategyName,
 } from "./strategies.js";
+export {
+  type SmsInput,
+  type ValidateSmsOptions,
+  type ValidSms,
+  validateSmsInput,
+} from "./validate.js";

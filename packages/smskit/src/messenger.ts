@@ -1,7 +1,7 @@
 import {
   AllProvidersFailedError,
   type EmailResult,
-  estimateSegments,
+  OptedOutError,
   type OutgoingEmail,
   type OutgoingSms,
   type ProviderAttempt,
@@ -9,10 +9,12 @@ import {
   type SendResult,
   SmsKitError,
   type SmsProvider,
-  toE164,
   ValidationError,
 } from "@smskit/core";
 import { resolveStrategy, type Strategy, type StrategyName } from "./strategies.js";
+import { DEFAULT_MAX_SEGMENTS, positiveInteger, type SmsInput, validateSmsInput } from "./validate.js";
+
+export type { SmsInput } from "./validate.js";
 
 export interface MessengerOptions {
   /** The gateways to send through, in order of preference. Names must be unique. */
@@ -27,18 +29,12 @@ export interface MessengerOptions {
   createClientRef?: () => string;
   /** Clock for the cool-down; injected by tests. */
   now?: () => number;
-}
-
-export interface SmsInput {
-  /** Recipient in international form: `+4712345678`, `+47 123 45 678` or `0047 12345678`. */
-  to: string;
-  text: string;
-  /** Sender id; a map gives each provider its own (`{ websms: "4369912345678", digify: "ACME" }`). */
-  from?: string | Readonly<Record<string, string>>;
-  /** Your reference, sent to gateways that echo it into delivery reports. Generated when absent. */
-  clientRef?: string;
-  /** Send through this provider only (no failover). */
-  provider?: string;
+  /**
+   * Asked before every SMS with the E.164 recipient; `true` refuses the message with
+   * {@link OptedOutError} (never retried, never failed over). Wire it to where your webhook stores
+   * STOP replies (see `smskit/webhooks`).
+   */
+  isOptedOut?: (to: string) => boolean | Promise<boolean>;
 }
 
 export interface EmailInput extends Omit<OutgoingEmail, "clientRef"> {
@@ -64,7 +60,6 @@ interface Prepared {
 }
 
 const DEFAULT_COOLDOWN_MS = 60_000;
-const DEFAULT_MAX_SEGMENTS = 10;
 
 function smskitError(code: string, message: string): ValidationError {
   return new ValidationError({ provider: "smskit", code, message: `[smskit] ${message}` });
@@ -99,7 +94,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
   if (names.size !== providers.length) throw new TypeError("[smskit] provider names must be unique");
   const strategy = resolveStrategy(options.strategy);
   const cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
-  const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+  const maxSegments = positiveInteger("maxSegments", options.maxSegments, DEFAULT_MAX_SEGMENTS);
   const now = options.now ?? Date.now;
   const createClientRef = options.createClientRef ?? randomClientRef;
   const coolingUntil = new Map<string, number>();
@@ -131,24 +126,16 @@ export function createMessenger(options: MessengerOptions): Messenger {
     return { to: prepared.to, text, from: sender, clientRef: prepared.clientRef };
   };
 
-  const prepare = (input: SmsInput, index: number): Prepared => {
-    if (input === null || typeof input !== "object")
-      throw smskitError("INVALID_MESSAGE", "a message must be an object");
-    const to = toE164(input.to);
-    if (typeof input.text !== "string" || input.text.length === 0) {
-      throw smskitError("EMPTY_TEXT", "the message text is empty");
+  const prepare = async (input: SmsInput, index: number): Promise<Prepared> => {
+    const valid = validateSmsInput(input, { maxSegments });
+    if (options.isOptedOut !== undefined && (await options.isOptedOut(valid.to))) {
+      throw new OptedOutError({
+        provider: "smskit",
+        code: "OPTED_OUT",
+        message: `[smskit] ${valid.to} has opted out of messages; nothing was sent`,
+      });
     }
-    const estimate = estimateSegments(input.text);
-    if (estimate.segments > maxSegments) {
-      throw smskitError(
-        "TOO_MANY_SEGMENTS",
-        `the text needs ${estimate.segments} ${estimate.encoding} segments; the limit is ${maxSegments}` +
-          (estimate.nonGsmCharacters.length > 0
-            ? ` (UCS-2 because of ${estimate.nonGsmCharacters.map((c) => JSON.stringify(c)).join(", ")})`
-            : ""),
-      );
-    }
-    return { index, input, to, clientRef: input.clientRef ?? createClientRef() };
+    return { index, input, to: valid.to, clientRef: valid.clientRef ?? createClientRef() };
   };
 
   const orderFor = (prepared: Prepared): SmsProvider[] => {
@@ -182,7 +169,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
   }
 
   async function send(input: SmsInput): Promise<SendResult> {
-    const prepared = prepare(input, 0);
+    const prepared = await prepare(input, 0);
     return inTurn(orderFor(prepared), (provider) => provider.send(outgoingFor(prepared, provider)));
   }
 
@@ -210,7 +197,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
     const attempts = new Map<Prepared, ProviderAttempt[]>();
     for (const [index, input] of inputs.entries()) {
       try {
-        const prepared = prepare(input, index);
+        const prepared = await prepare(input, index);
         queues.set(prepared, orderFor(prepared));
         attempts.set(prepared, []);
       } catch (error) {

@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   InvalidRecipientError,
   NetworkError,
+  OptedOutError,
   type OutgoingSms,
   RateLimitError,
   type SendOutcome,
@@ -14,7 +15,7 @@ import {
   ValidationError,
 } from "@smskit/core";
 import { describe, expect, it } from "vitest";
-import { createMessenger, dryRun, roundRobin } from "../src/index.js";
+import { createMessenger, dryRun, roundRobin, validateSmsInput } from "../src/index.js";
 import { randomClientRef } from "../src/messenger.js";
 
 type Behaviour = (message: OutgoingSms) => SmsKitError | undefined;
@@ -358,5 +359,74 @@ describe("randomClientRef", () => {
       Object.defineProperty(globalThis.crypto, "randomUUID", { value: original, configurable: true });
     }
     expect(randomClientRef()).toMatch(uuid);
+  });
+});
+
+describe("opt-out", () => {
+  it("refuses a send to an opted-out number with OptedOutError, without asking any provider", async () => {
+    const a = fake("a");
+    const b = fake("b");
+    const asked: string[] = [];
+    const messenger = createMessenger({
+      providers: [a, b],
+      isOptedOut: async (to) => {
+        asked.push(to);
+        return to === "+4712345678";
+      },
+    });
+    const error = await messenger.send({ to: "+47 123 45 678", text: "hi" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OptedOutError);
+    expect((error as OptedOutError).retryable).toBe(false);
+    expect(asked).toEqual(["+4712345678"]);
+    expect(a.calls).toHaveLength(0);
+    expect(b.calls).toHaveLength(0);
+    const [refused, sent] = await messenger.sendMany([sms, { to: "+4798765432", text: "hi" }]);
+    expect(refused?.ok === false && refused.error).toBeInstanceOf(OptedOutError);
+    expect(sent?.ok).toBe(true);
+    expect(a.calls.flat().map((message) => message.to)).toEqual(["+4798765432"]);
+  });
+});
+
+describe("validateSmsInput", () => {
+  it("normalises what send accepts", () => {
+    const valid = validateSmsInput({
+      to: "0047 123 45 678",
+      text: "hei",
+      from: { a: "ACME" },
+      clientRef: "r-1",
+    });
+    expect(valid).toMatchObject({ to: "+4712345678", text: "hei", clientRef: "r-1" });
+    expect(valid.segments.segments).toBe(1);
+  });
+
+  it.each([
+    ["a null sender", { ...sms, from: null }, "from"],
+    ["a numeric sender", { ...sms, from: 4712345678 }, "from"],
+    ["a non-string sender in the map", { ...sms, from: { f24: 123 } }, "from.f24"],
+    ["an object as clientRef", { ...sms, clientRef: { id: 1 } }, "clientRef"],
+    ["a lone surrogate in the text", { ...sms, text: "hi \uD83D" }, "text"],
+    ["a text that is not a string", { ...sms, text: 42 }, "text"],
+  ])("refuses %s with a ValidationError naming the field", (_, input, field) => {
+    const error = (() => {
+      try {
+        validateSmsInput(input);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).details).toEqual({ field });
+  });
+
+  it("refuses a message that is not an object", () => {
+    for (const input of [null, 42, "text", [sms]])
+      expect(() => validateSmsInput(input)).toThrow(ValidationError);
+  });
+
+  it("refuses a maxSegments that is not a positive whole number, as a programming error", () => {
+    for (const maxSegments of [Number.NaN, 0, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => validateSmsInput(sms, { maxSegments })).toThrow(TypeError);
+      expect(() => createMessenger({ providers: [fake("a")], maxSegments })).toThrow(TypeError);
+    }
   });
 });
