@@ -3,7 +3,7 @@
  * returns an {@link SmsProvider}; the facade validates and normalises messages before calling it, so
  * an adapter only maps a unified message to its gateway's request and classifies the answer.
  */
-import { type SmsKitError, ValidationError } from "./errors.js";
+import { type ProviderAttempt, type SmsKitError, ValidationError } from "./errors.js";
 import type { Encoding } from "./segments.js";
 
 /** A message as the facade hands it to an adapter: `to` is already valid E.164 (`+4712345678`). */
@@ -34,6 +34,11 @@ export interface SendResult {
   encoding: Encoding;
   /** The gateway's answer for this message, as received. */
   raw: unknown;
+  /**
+   * Set by the messenger: the providers that failed before `provider` took the message, in the order
+   * tried (each failure proved that gateway did not accept it). Empty when the first choice took it.
+   */
+  attempts?: readonly ProviderAttempt[];
 }
 
 /** One outcome per message of a batch, in the order the messages were given. */

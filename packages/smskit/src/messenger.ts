@@ -150,13 +150,13 @@ export function createMessenger(options: MessengerOptions): Messenger {
   async function inTurn<Result>(
     order: readonly SmsProvider[],
     attempt: (provider: SmsProvider) => Promise<Result>,
-  ): Promise<Result> {
+  ): Promise<{ result: Result; attempts: ProviderAttempt[] }> {
     const attempts: ProviderAttempt[] = [];
     for (const provider of order) {
       try {
         const result = await attempt(provider);
         recover(provider);
-        return result;
+        return { result, attempts };
       } catch (error) {
         if (!movesOn(error)) throw error;
         cool(provider);
@@ -170,7 +170,10 @@ export function createMessenger(options: MessengerOptions): Messenger {
 
   async function send(input: SmsInput): Promise<SendResult> {
     const prepared = await prepare(input, 0);
-    return inTurn(orderFor(prepared), (provider) => provider.send(outgoingFor(prepared, provider)));
+    const { result, attempts } = await inTurn(orderFor(prepared), (provider) =>
+      provider.send(outgoingFor(prepared, provider)),
+    );
+    return { ...result, attempts };
   }
 
   /** Splits one provider's share into requests it accepts: same text (and sender) unless it takes mixed texts. */
@@ -226,13 +229,16 @@ export function createMessenger(options: MessengerOptions): Messenger {
             recover(provider);
             for (const [position, prepared] of request.entries()) {
               queues.delete(prepared);
-              outcomes[prepared.index] = results[position] ?? {
-                ok: false,
-                error: new SmsKitError({
-                  provider: provider.name,
-                  message: `[${provider.name}] no outcome reported`,
-                }),
-              };
+              const outcome = results[position];
+              outcomes[prepared.index] = outcome?.ok
+                ? { ok: true, result: { ...outcome.result, attempts: attempts.get(prepared) ?? [] } }
+                : (outcome ?? {
+                    ok: false,
+                    error: new SmsKitError({
+                      provider: provider.name,
+                      message: `[${provider.name}] no outcome reported`,
+                    }),
+                  });
             }
           } catch (error) {
             if (movesOn(error)) {
@@ -265,7 +271,10 @@ export function createMessenger(options: MessengerOptions): Messenger {
     if (capable.length === 0) throw smskitError("NO_EMAIL_PROVIDER", "no configured provider sends e-mail");
     const order = pinned(input.provider, capable) ?? available(capable);
     const email: OutgoingEmail = { ...input, clientRef: input.clientRef ?? createClientRef() };
-    return inTurn(order, (provider) => (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email));
+    const { result } = await inTurn(order, (provider) =>
+      (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email),
+    );
+    return result;
   }
 
   return { providers, send, sendMany, sendEmail };

@@ -73,10 +73,15 @@ describe("failover", () => {
     const a = fake("a", () => throttled("a"));
     const b = fake("b");
     const messenger = createMessenger({ providers: [a, b], cooldownMs: 60_000, now: () => time });
-    expect((await messenger.send(sms)).provider).toBe("b");
+    const first = await messenger.send(sms);
+    expect(first.provider).toBe("b");
+    expect(first.attempts?.map((attempt) => [attempt.provider, attempt.error.kind])).toEqual([
+      ["a", "rate_limit"],
+    ]);
     expect(a.calls).toHaveLength(1);
 
     time = 59_999;
+    expect((await messenger.send(sms)).attempts).toEqual([]);
     await messenger.send(sms);
     expect(a.calls).toHaveLength(1); // still cooling down
 
