@@ -1,5 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { packageVitestConfig } from "../../tools/testing/vitest.js";
 
-export default defineConfig({
-  test: { include: ["test/**/*.test.ts"] },
-});
+export default packageVitestConfig({ mocks: false });

@@ -1,122 +1,330 @@
 /**
- * `pnpm demo`: the main job end to end. Starts the four mock gateways, sends through each client
- * and through the facade (with failover from a throttled gateway), prints what came back. Every mock
- * is stopped on the way out, also when a step fails; the exit code says whether all steps passed.
+ * `pnpm demo`: the main job end to end, on the fake gateways of `smskit/testing` (in process, no
+ * ports), so every answer matches its request. Sends through each client and through the facade,
+ * fails over from a throttled gateway, shows a lost answer reported as unknown, a delivery report
+ * and reconciliation against Digify's SMS log. Every step checks what came back; any failure, one
+ * message of a batch included, is printed and makes the exit code 1.
+ *
+ * `DEMO_FAIL=<step>` injects a fault into that step (one refused recipient of three for `send-many`,
+ * a server error elsewhere), to show that a failed step is reported: `DEMO_FAIL=send-many pnpm demo`.
  */
+import {
+  AllProvidersFailedError,
+  estimateSegments,
+  InvalidRecipientError,
+  type SendResult,
+  UnknownOutcomeError,
+} from "@smskit/core";
 import { createDigifyClient } from "@smskit/digify";
 import { createF24Client } from "@smskit/f24";
 import { createSmartSwitchClient } from "@smskit/smartswitch";
 import { createWebsmsClient } from "@smskit/websms";
-import { createMessenger, digify, f24, smartSwitch, websms } from "smskit";
-import { type RunningMock, startMocks } from "../mock/prism.js";
+import {
+  createMessenger,
+  digify,
+  f24,
+  parseDeliveryReport,
+  type SmsKitError,
+  smartSwitch,
+  websms,
+} from "smskit";
+import { createFakeGateway } from "smskit/testing";
 
-const mocks: RunningMock[] = await startMocks(["digify", "websms", "f24", "smartswitch"]);
-const url = (provider: string): string => mocks.find((mock) => mock.provider === provider)?.url as string;
-let failures = 0;
-
-async function step(title: string, run: () => Promise<unknown>): Promise<void> {
-  try {
-    const result = await run();
-    console.log(`✔ ${title}\n${JSON.stringify(result, null, 2)}\n`);
-  } catch (error) {
-    failures += 1;
-    console.error(`✘ ${title}: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-}
-
-/** A fetch that asks the websms mock for its in-body throttling answer (statusCode 4023), to show failover. */
-const throttledFetch = (request: Request) => {
-  const throttled = new Request(request);
-  throttled.headers.set("Prefer", "example=throttled");
-  return fetch(throttled);
+const gateways = {
+  digify: createFakeGateway("digify"),
+  websms: createFakeGateway("websms"),
+  f24: createFakeGateway("f24"),
+  smartswitch: createFakeGateway("smartswitch"),
 };
+const via = (name: keyof typeof gateways) => ({
+  baseUrl: gateways[name].baseUrl,
+  fetch: gateways[name].fetch,
+});
 
-try {
-  console.log(
-    `mock gateways:\n${mocks.map((mock) => `  ${mock.provider.padEnd(12)} ${mock.url}`).join("\n")}\n`,
-  );
-
-  const digifyClient = createDigifyClient({ accessToken: "demo-token-0123456789ab", baseUrl: url("digify") });
-  await step("digify: SMS", () =>
-    digifyClient.send({
-      messages: [{ type: "sms", id: "demo-1", destAddr: "4712345678", msg: "Hei fra smskit!" }],
-    }),
-  );
-  await step("digify: e-mail", () =>
-    digifyClient.send({
-      messages: [
-        {
-          type: "email",
-          sourceAddr: "noreply@example.com",
-          destAddr: "user@example.com",
-          subject: "Hei",
-          body: "<p>Hei!</p>",
-        },
-      ],
-    }),
-  );
-
-  const websmsClient = createWebsmsClient({ accessToken: "demo-websms-token", baseUrl: url("websms") });
-  await step("websms: text SMS", () =>
-    websmsClient.sendText({
-      recipientAddressList: ["4369912345678"],
-      messageContent: "Servus von smskit!",
-      clientMessageId: "demo-2",
-    }),
-  );
-
-  const f24Client = createF24Client({
-    accessKey: "demo-key",
-    accessToken: "demo-token",
-    baseUrl: url("f24"),
-  });
-  await step("f24: SendSMSExt", () =>
-    f24Client.sendSmsExt({
-      Messages: [{ Sender: "smskit", Recipient: "+4712345678", Content: "Hei fra smskit!" }],
-    }),
-  );
-
-  const smartSwitchClient = createSmartSwitchClient({
-    login: "demo",
-    password: "demo-password",
-    baseUrl: url("smartswitch"),
-  });
-  await step("smartswitch: message", () =>
-    smartSwitchClient.sendMessages([
-      { to: "+12123388100", body: "Hello from smskit", requireDlr: true, requestId: "demo-3" },
-    ]),
-  );
-
-  const messenger = createMessenger({
-    providers: [
-      websms({
-        accessToken: "demo-websms-token",
-        baseUrl: url("websms"),
-        fetch: throttledFetch,
-        retry: false,
-      }),
-      digify({ accessToken: "demo-token-0123456789ab", baseUrl: url("digify") }),
-      f24({ accessKey: "demo-key", accessToken: "demo-token", baseUrl: url("f24"), defaultFrom: "smskit" }),
-      smartSwitch({ login: "demo", password: "demo-password", baseUrl: url("smartswitch") }),
-    ],
-  });
-  await step("facade: websms throttled (statusCode 4023 in a 200), failover to digify", () =>
-    messenger.send({ to: "+47 123 45 678", text: "Failover works", clientRef: "demo-4" }),
-  );
-  for (const provider of ["f24", "smartswitch"]) {
-    await step(`facade: pinned to ${provider}`, () =>
-      messenger.send({ to: "+4712345678", text: "Hei!", provider }),
-    );
-  }
-  await step("facade: sendMany (websms is cooling down, so digify takes the batch)", () =>
-    messenger.sendMany([
-      { to: "+4712345678", text: "first" },
-      { to: "+4798765432", text: "second 😀" },
-      { to: "not-a-number", text: "reported in its place, nothing else is lost" },
-    ]),
-  );
-} finally {
-  await Promise.all(mocks.map((mock) => mock.stop()));
+interface Step {
+  id: string;
+  title: string;
+  /** The fault `DEMO_FAIL=<id>` injects before the step runs. */
+  inject: () => void;
+  /** Resolves to a one-line summary, or throws what went wrong. */
+  run: () => Promise<string>;
 }
-console.log(failures === 0 ? "demo: every step passed" : `demo: ${failures} step(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+
+class StepFailed extends Error {}
+function check(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new StepFailed(what);
+}
+
+const segmentsOf = (count: number) => `${count} segment${count === 1 ? "" : "s"}`;
+/** `websms: throttled (4023) → digify: queued`, the path a message took through the providers. */
+function route(result: SendResult): string {
+  const refused = (result.attempts ?? []).map(
+    ({ provider, error }) => `${provider}: ${describeRefusal(error)}`,
+  );
+  return [...refused, `${result.provider}: ${result.status}`].join(" → ");
+}
+function describeRefusal(error: SmsKitError): string {
+  const reason = error.kind === "rate_limit" ? "throttled" : error.kind.replace(/_/g, " ");
+  return error.code === undefined ? reason : `${reason} (${error.code})`;
+}
+
+const messenger = createMessenger({
+  providers: [
+    websms({ accessToken: "demo-websms-token", retry: false, ...via("websms") }),
+    digify({ accessToken: "demo-digify-token", retry: false, ...via("digify") }),
+    f24({
+      accessKey: "demo-key",
+      accessToken: "demo-token",
+      defaultFrom: "smskit",
+      retry: false,
+      ...via("f24"),
+    }),
+    smartSwitch({ login: "demo", password: "demo-password", retry: false, ...via("smartswitch") }),
+  ],
+});
+
+const steps: Step[] = [
+  {
+    id: "digify",
+    title: "digify client: an SMS and an e-mail in one batch",
+    inject: () => gateways.digify.failNext("server-error"),
+    async run() {
+      const client = createDigifyClient({ accessToken: "demo-digify-token", retry: false, ...via("digify") });
+      // Over 160 characters, so two segments: Digify counts them, and charges a credit for each.
+      const text = "Hei fra smskit! ".repeat(12);
+      const answer = await client.send({
+        messages: [
+          { type: "sms", id: "demo-1", destAddr: "4712345678", msg: text },
+          {
+            type: "email",
+            sourceAddr: "noreply@example.com",
+            destAddr: "user@example.com",
+            subject: "Hei",
+            body: "<p>Hei!</p>",
+          },
+        ],
+      });
+      const [sms, email] = answer.results;
+      check(sms?.type === "sms" && sms.id === "demo-1", "the SMS result does not echo id demo-1");
+      check(
+        sms.msgCount === estimateSegments(text).segments,
+        `msgCount ${sms.msgCount} is not the text's segments`,
+      );
+      check(email?.type === "email", "the second result is not the e-mail's");
+      return `SMS ${sms.messageId} ${sms.status} (${segmentsOf(sms.msgCount)}), e-mail ${email.emailId} ${email.status}, ${answer.summary.creditsUsed} credits`;
+    },
+  },
+  {
+    id: "websms",
+    title: "websms client: one text to two recipients",
+    inject: () => gateways.websms.failNext("server-error"),
+    async run() {
+      const client = createWebsmsClient({ accessToken: "demo-websms-token", retry: false, ...via("websms") });
+      const answer = await client.sendText({
+        recipientAddressList: ["4369912345678", "4367612345678"],
+        messageContent: "Servus von smskit!",
+        clientMessageId: "demo-2",
+      });
+      check(answer.clientMessageId === "demo-2", "clientMessageId is not echoed");
+      check(answer.smsCount === 2, `smsCount is ${answer.smsCount}, not 2`);
+      return `statusCode ${answer.statusCode}, transfer ${answer.transferId}, ${answer.smsCount} SMS`;
+    },
+  },
+  {
+    id: "f24",
+    title: "f24 client: SendSMSExt with two messages",
+    inject: () => gateways.f24.failNext("server-error"),
+    async run() {
+      const client = createF24Client({
+        accessKey: "demo-key",
+        accessToken: "demo-token",
+        retry: false,
+        ...via("f24"),
+      });
+      const recipients = ["+4712345678", "+4798765432"];
+      const answer = await client.sendSmsExt({
+        Messages: recipients.map((Recipient) => ({
+          Sender: "smskit",
+          Recipient,
+          Content: "Hei fra smskit!",
+        })),
+      });
+      check(
+        answer.Recipients.every((entry, index) => entry.Valid && entry.Recipient === recipients[index]),
+        "the answer does not list both recipients as valid, in order",
+      );
+      return `batch ${answer.BatchId}: ${answer.Status}`;
+    },
+  },
+  {
+    id: "smartswitch",
+    title: "smartswitch client: two recipient groups",
+    inject: () => gateways.smartswitch.failNext("server-error"),
+    async run() {
+      const client = createSmartSwitchClient({
+        login: "demo",
+        password: "demo-password",
+        retry: false,
+        ...via("smartswitch"),
+      });
+      const report = await client.sendMessages([
+        { to: "+4712345678", body: "Hello from smskit", requireDlr: true, requestId: "demo-3" },
+        { to: "+12123388100", body: "Hello again", requireDlr: true, requestId: "demo-4" },
+      ]);
+      const resources = report.messages as Array<{
+        id: string;
+        attributes: { destination_number: string; status: string };
+      }>;
+      check(
+        resources.length === 2 && resources.every((resource) => resource.attributes.status === "ok"),
+        "not every recipient was sent",
+      );
+      return resources
+        .map((resource) => `${resource.attributes.destination_number}: id ${resource.id}`)
+        .join(", ");
+    },
+  },
+  {
+    id: "failover",
+    title: "facade: websms throttled, the message fails over",
+    inject: () => gateways.digify.failNext("server-error"),
+    async run() {
+      gateways.websms.failNext("throttle");
+      const result = await messenger.send({
+        to: "+47 412 34 567",
+        text: "Failover works",
+        clientRef: "demo-5",
+      });
+      check(result.provider === "digify", `sent by ${result.provider}, not digify`);
+      check(result.attempts?.[0]?.provider === "websms", "the websms attempt is not listed");
+      return route(result);
+    },
+  },
+  {
+    id: "pinned",
+    title: "facade: pinned to f24, then to smartswitch",
+    inject: () => gateways.smartswitch.failNext("server-error"),
+    async run() {
+      const lines: string[] = [];
+      for (const provider of ["f24", "smartswitch"] as const) {
+        const result = await messenger.send({ to: "+4712345678", text: "Hei!", provider });
+        check(result.provider === provider, `sent by ${result.provider}, not ${provider}`);
+        lines.push(`${route(result)} (id ${result.providerMessageId})`);
+      }
+      return lines.join("; ");
+    },
+  },
+  {
+    id: "send-many",
+    title: "facade: sendMany, three messages (websms is cooling down after its throttling)",
+    // Digify throttled, so the batch fails over to F24, which refuses one recipient of three.
+    inject: () => {
+      gateways.digify.failNext("throttle");
+      gateways.f24.failNext("reject-recipient", { recipient: "+4798765432" });
+    },
+    async run() {
+      const messages = [
+        { to: "+4712345678", text: "first" },
+        { to: "+4798765432", text: "second 😀" },
+        { to: "+4741234567", text: "third" },
+      ];
+      const outcomes = await messenger.sendMany(messages);
+      const failed = outcomes.flatMap((outcome, index) =>
+        outcome.ok ? [] : [`message ${index + 1} to ${messages[index]?.to}: ${outcome.error.message}`],
+      );
+      check(failed.length === 0, failed.join("; "));
+      return outcomes
+        .map((outcome) => (outcome.ok ? `${outcome.result.to}: ${route(outcome.result)}` : ""))
+        .join(", ");
+    },
+  },
+  {
+    id: "invalid-number",
+    title: "facade: a national number is refused before anything is sent",
+    inject: () => {},
+    async run() {
+      const before = gateways.websms.requests.length + gateways.digify.requests.length;
+      const error = await messenger.send({ to: "412 34 567", text: "x" }).catch((caught: unknown) => caught);
+      check(error instanceof InvalidRecipientError, "no InvalidRecipientError");
+      check(
+        gateways.websms.requests.length + gateways.digify.requests.length === before,
+        "a request went out",
+      );
+      return `${error.name}: ${error.message}`;
+    },
+  },
+  {
+    id: "lost-answer",
+    title: "facade: the answer is lost after digify took the message: unknown outcome, not resent",
+    inject: () => gateways.digify.failNext("server-error"),
+    async run() {
+      gateways.digify.failNext("lose-answer");
+      const error = await messenger
+        .send({ to: "+4790000001", text: "Your code is 123456", clientRef: "otp-1", provider: "digify" })
+        .catch((caught: unknown) => caught);
+      if (error instanceof AllProvidersFailedError || !(error instanceof UnknownOutcomeError)) {
+        throw new StepFailed(
+          `expected UnknownOutcomeError, got ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const copies = gateways.digify.sent.filter((message) => message.clientRef === "otp-1");
+      check(copies.length === 1, `digify holds ${copies.length} copies`);
+      const log = await createDigifyClient({ accessToken: "demo-digify-token", ...via("digify") }).smsLogs({
+        limit: 1,
+      });
+      check(log.data[0]?.msg === "Your code is 123456", "the SMS log does not show the message");
+      return `UnknownOutcomeError; digify's SMS log shows message ${log.data[0]?.messageId} once, so it is not sent again`;
+    },
+  },
+  {
+    id: "delivery-report",
+    title: "delivery reports: websms JSON and a SmartSwitch form receipt, parsed",
+    inject: () => {
+      throw new StepFailed("injected: the webhook receiver is down");
+    },
+    async run() {
+      const [websmsMessage] = gateways.websms.sent;
+      const [smartSwitchMessage] = gateways.smartswitch.sent;
+      check(websmsMessage !== undefined && smartSwitchMessage !== undefined, "nothing was sent to report on");
+      const websmsReport = parseDeliveryReport(
+        "websms",
+        await gateways.websms.deliveryReport(websmsMessage, "delivered").json(),
+      );
+      const receipt = parseDeliveryReport(
+        "smartswitch",
+        await gateways.smartswitch.deliveryReport(smartSwitchMessage, "undeliverable").text(),
+      );
+      check(
+        websmsReport.status === "delivered" && receipt.status === "failed",
+        "a report maps to the wrong status",
+      );
+      return `websms ${websmsReport.providerMessageId}: ${websmsReport.status}; smartswitch ${receipt.providerMessageId}: ${receipt.providerStatus} → ${receipt.status}`;
+    },
+  },
+];
+
+const failing = process.env.DEMO_FAIL;
+if (failing !== undefined && !steps.some((step) => step.id === failing)) {
+  console.error(
+    `demo: DEMO_FAIL=${failing} names no step; steps: ${steps.map((step) => step.id).join(", ")}`,
+  );
+  process.exit(2);
+}
+
+console.log(`smskit demo: ${steps.length} steps on the fake gateways of smskit/testing\n`);
+const failed: string[] = [];
+for (const step of steps) {
+  try {
+    if (step.id === failing) step.inject();
+    console.log(`✔ ${step.title}\n    ${await step.run()}`);
+  } catch (error) {
+    failed.push(step.id);
+    console.log(`✘ ${step.title}\n    ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+console.log(
+  failed.length === 0
+    ? `\ndemo: all ${steps.length} steps passed`
+    : `\ndemo: ${failed.length} of ${steps.length} steps failed (${failed.join(", ")})`,
+);
+process.exitCode = failed.length === 0 ? 0 : 1;

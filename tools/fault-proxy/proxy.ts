@@ -14,16 +14,21 @@ export type Fault =
   | { kind: "reset-before" }
   /** Forward, let the gateway answer, then drop the connection: accepted, but the answer is lost. */
   | { kind: "reset-after" }
-  /** Forward and hold the answer back this long. */
-  | { kind: "delay"; ms: number }
+  /**
+   * Forward, then hold the gateway's answer back until the client gives up and closes the
+   * connection (its timeout): a slow answer without a timer, so no test depends on machine speed.
+   */
+  | { kind: "hold" }
   | { kind: "pass" };
 
 export interface FaultProxy {
   url: string;
   /** Faults for the next requests, one per request, in order; afterwards requests pass through. */
   enqueue(...faults: Fault[]): void;
-  /** Requests that reached the gateway. */
+  /** Requests forwarded to the gateway, counted when forwarding starts (before the gateway answers). */
   readonly forwarded: number;
+  /** Resolves when `count` requests in all have been forwarded. */
+  forwardedAtLeast(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,11 +40,13 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const queue: Fault[] = [];
-  const timers = new Set<NodeJS.Timeout>();
   let forwarded = 0;
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
 
   const forward = async (request: IncomingMessage, body: Buffer): Promise<Response> => {
+    // Counted before the gateway answers: a client that gives up early must still see it counted.
     forwarded += 1;
+    for (const waiter of waiters.filter((item) => item.count <= forwarded)) waiter.resolve();
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined && !["host", "connection", "content-length"].includes(name)) {
@@ -78,16 +85,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           await (await forward(request, body)).arrayBuffer();
           request.socket.destroy();
           return;
-        case "delay": {
+        case "hold": {
           const answer = await forward(request, body);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              timers.delete(timer);
-              resolve();
-            }, fault.ms);
-            timers.add(timer);
-          });
-          if (!request.socket.destroyed) await reply(answer, response);
+          await answer.arrayBuffer();
+          if (!request.socket.destroyed)
+            await new Promise<void>((resolve) => request.socket.once("close", () => resolve()));
           return;
         }
         case "pass":
@@ -106,9 +108,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     get forwarded() {
       return forwarded;
     },
+    forwardedAtLeast: (count) =>
+      forwarded >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

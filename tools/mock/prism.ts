@@ -67,7 +67,21 @@ export async function startMock(provider: string, options: StartMockOptions = {}
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    ["--import", DIE_WITH_PARENT, PRISM_CLI, "mock", "-h", "127.0.0.1", "-p", String(port), spec],
+    // `-v warn`: Prism's CLI log formatter crashes the server (reading `index` of an undefined log
+    // colour) when request log lines interleave under load; with only warnings there are none.
+    [
+      "--import",
+      DIE_WITH_PARENT,
+      PRISM_CLI,
+      "mock",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-v",
+      "warn",
+      spec,
+    ],
     { detached: true, stdio: ["pipe", "pipe", "pipe"] },
   );
   let log = "";

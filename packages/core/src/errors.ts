@@ -26,6 +26,8 @@ export type ErrorKind =
   | "unknown_outcome"
   | "unexpected_response"
   | "opted_out"
+  | "configuration"
+  | "redirect"
   | "all_providers_failed";
 
 export interface SmsKitErrorInit {
@@ -45,8 +47,12 @@ export interface SmsKitErrorInit {
   cause?: unknown;
 }
 
-export class SmsKitError extends Error {
-  readonly kind: ErrorKind = "server";
+/**
+ * The base of every error smskit throws. Abstract: every failure has a kind, so a caller can
+ * branch on `kind` or `instanceof` and never meets a generic "something went wrong".
+ */
+export abstract class SmsKitError extends Error {
+  abstract readonly kind: ErrorKind;
   readonly provider: string;
   readonly status: number | undefined;
   readonly code: string | number | undefined;
@@ -75,6 +81,7 @@ export class SmsKitError extends Error {
     return false;
   }
 
+  /** Everything a log needs; `body` is redacted and `cause` is reduced to its name, message and code. */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
@@ -86,9 +93,25 @@ export class SmsKitError extends Error {
       providerMessage: this.providerMessage,
       request: this.request,
       details: this.details,
+      body: this.body,
       retryable: this.retryable,
+      cause: causeToJSON(this.cause),
     };
   }
+}
+
+/**
+ * Causes are attached already redacted (the transport copies a caught error's name, message and
+ * code through the redactor); anything else is reduced to its name so no foreign text leaks.
+ */
+function causeToJSON(cause: unknown): unknown {
+  if (cause === undefined) return undefined;
+  if (cause instanceof SmsKitError) return cause.toJSON();
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return { name: cause.name, message: cause.message, ...(typeof code === "string" ? { code } : {}) };
+  }
+  return { name: typeof cause };
 }
 
 /** Bad or missing credentials, or an account that may not use the API (HTTP 401/403, in-body codes). */
@@ -211,9 +234,36 @@ export class UnknownOutcomeError extends SmsKitError {
   override readonly kind = "unknown_outcome";
 }
 
-/** The gateway answered with something its spec does not describe (not JSON, wrong shape). */
+/** The gateway answered with something its spec does not describe (not JSON, wrong shape, too large). */
 export class UnexpectedResponseError extends SmsKitError {
   override readonly kind = "unexpected_response";
+}
+
+/**
+ * An option is missing or wrong (a credential, `baseUrl`, `timeoutMs`, …), found when the client is
+ * built, before any request. The message names the option and never quotes a secret.
+ */
+export class ConfigurationError extends SmsKitError {
+  override readonly kind = "configuration";
+}
+
+/**
+ * The gateway answered a send with a redirect (3xx). smskit never follows one for a send: the
+ * credentials would go to another address, and a POST would turn into a GET without the message.
+ * The gateway did not take the message. `location` is the redirect target, redacted.
+ */
+export class RedirectError extends SmsKitError {
+  override readonly kind = "redirect";
+  readonly location: string | undefined;
+
+  constructor(init: SmsKitErrorInit & { location?: string | undefined }) {
+    super(init);
+    this.location = init.location;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location };
+  }
 }
 
 /**

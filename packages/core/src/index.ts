@@ -1,19 +1,27 @@
-export { errorFromHttpStatus, httpFailureInit, type ProviderErrorFields } from "./classify.js";
+export {
+  type Answer,
+  type AnswerClassifier,
+  errorFromHttpStatus,
+  httpFailureInit,
+  isRecord,
+  malformedAnswer,
+  type Operation,
+  type ProviderErrorFields,
+  parseRetryAfter,
+} from "./answer.js";
 export {
   type ApiClient,
-  type ApiClientConfig,
-  assertSecureBaseUrl,
   type CommonClientOptions,
   createApiClient,
-  type ErrorClassifier,
-  type HttpFailure,
-  redactDeep,
-  unwrap,
-  unwrapWithResponse,
+  dataOf,
+  type GatewayDefinition,
+  requireCredential,
 } from "./client.js";
+export { type Clock, realClock, realTimer } from "./clock.js";
 export {
   AllProvidersFailedError,
   AuthenticationError,
+  ConfigurationError,
   type ErrorKind,
   InsufficientCreditError,
   InvalidRecipientError,
@@ -27,6 +35,7 @@ export {
   type ProviderAttempt,
   RateLimitError,
   type RateLimitErrorInit,
+  RedirectError,
   type RequestInfo,
   ServerError,
   ServiceUnavailableError,
@@ -37,28 +46,42 @@ export {
   UnknownOutcomeError,
   ValidationError,
 } from "./errors.js";
-export { e164Digits, isE164, toE164 } from "./phone.js";
+export { e164Digits, isE164, toE164, withoutPlus } from "./phone.js";
 export {
   assertBatchSize,
+  assertNotScheduled,
+  checkOutgoing,
   type EmailResult,
+  matchResults,
   type OutgoingEmail,
   type OutgoingSms,
   type ProviderCapabilities,
+  parseSender,
+  partitionBatch,
+  type Sender,
+  type SenderRules,
   type SendOutcome,
   type SendResult,
   type SendStatus,
   type SmsProvider,
   sendOneThroughBatch,
+  unmentionedOutcome,
 } from "./provider.js";
 export { createRateLimiter, type RateLimit, type RateLimiter, type RateLimiterClock } from "./rate-limit.js";
-export { createRedactor, REDACTED, type Redactor } from "./redact.js";
-export { type Encoding, estimateSegments, isGsm7, type SegmentEstimate } from "./segments.js";
+export { createRedactor, REDACTED, type Redactor, redactDeep } from "./redact.js";
 export {
-  createTransport,
+  type Encoding,
+  estimateSegments,
+  hasLoneSurrogate,
+  isGsm7,
+  type SegmentEstimate,
+} from "./segments.js";
+export {
+  classifyFetchFailure,
   type FetchLike,
   type Logger,
-  parseRetryAfter,
   type RetryOptions,
-  requestInfoOf,
-  type TransportOptions,
+  retryDelay,
+  shouldRetry,
 } from "./transport.js";
+export { checkBaseUrl, isLoopbackHost, isSecureUrl } from "./url.js";

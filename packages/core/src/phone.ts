@@ -65,6 +65,15 @@ export function e164Digits(e164: string): string {
   return toE164(e164).slice(1);
 }
 
+/**
+ * The wire form most gateways want: the number without its `+`. Not a check: each client checks
+ * its gateway's number format before the network, so an E.164 the facade normalised is validated
+ * once more only in the form that is actually sent.
+ */
+export function withoutPlus(to: string): string {
+  return to.startsWith("+") ? to.slice(1) : to;
+}
+
 /** Strict check of an already normalised value: `+` then 8–15 digits, no separators. */
 export function isE164(input: string): boolean {
   return typeof input === "string" && E164.test(input);

@@ -1,8 +1,15 @@
 /**
  * Client-side throttling, so a burst of sends waits its turn here instead of being refused by the
- * gateway (Digify allows 6 SMS a minute in development). A token bucket: `limit` requests per
- * `intervalMs`, refilled continuously, bursts up to `limit`.
+ * gateway (Digify allows 6 SMS a minute in development).
+ *
+ * The guarantee: in any window of `intervalMs`, at most `limit` requests start. A token bucket
+ * does not give that (it starts full and refills during the window, letting about twice the limit
+ * through at the start), so this keeps the start times of the last `limit` requests and lets a
+ * request start only once the oldest of them is a whole interval old. Memory is `limit` numbers.
  */
+
+import { type Clock, realClock } from "./clock.js";
+import { ConfigurationError } from "./errors.js";
 
 export interface RateLimit {
   /** Requests allowed per interval. */
@@ -11,57 +18,46 @@ export interface RateLimit {
 }
 
 export interface RateLimiter {
-  /** Resolves when the request may go; rejects with the signal's reason when it aborts first. */
+  /** Resolves when the request may start; rejects with the signal's reason when it aborts first. */
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
-export interface RateLimiterClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type RateLimiterClock = Clock;
 
-const realClock: RateLimiterClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
-
-export function createRateLimiter(rate: RateLimit, clock: RateLimiterClock = realClock): RateLimiter {
-  if (!(Number.isInteger(rate.limit) && rate.limit > 0) || !(rate.intervalMs > 0)) {
-    throw new TypeError(`rateLimit needs a positive whole limit and interval, got ${JSON.stringify(rate)}`);
+export function createRateLimiter(rate: RateLimit, clock: Clock = realClock): RateLimiter {
+  const { limit, intervalMs } = (rate ?? {}) as Partial<RateLimit>;
+  if (
+    typeof limit !== "number" ||
+    !Number.isSafeInteger(limit) ||
+    limit <= 0 ||
+    typeof intervalMs !== "number" ||
+    !Number.isFinite(intervalMs) ||
+    intervalMs <= 0
+  ) {
+    throw new ConfigurationError({
+      provider: "smskit",
+      code: "INVALID_RATE_LIMIT",
+      details: { option: "rateLimit" },
+      message: `[smskit] rateLimit needs a positive whole limit and a positive finite intervalMs, got ${JSON.stringify(rate)}`,
+    });
   }
-  const msPerToken = rate.intervalMs / rate.limit;
-  let tokens = rate.limit;
-  let updatedAt = clock.now();
+  // Start times of the last `limit` requests, oldest first, as a ring.
+  const starts = new Array<number>(limit).fill(Number.NEGATIVE_INFINITY);
+  let oldest = 0;
   // Waiters queue in order, so a later request never overtakes an earlier one.
   let queue: Promise<void> = Promise.resolve();
-
-  const refill = () => {
-    const now = clock.now();
-    tokens = Math.min(rate.limit, tokens + (now - updatedAt) / msPerToken);
-    updatedAt = now;
-  };
 
   const take = async (signal?: AbortSignal): Promise<void> => {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      refill();
-      if (tokens >= 1) {
-        tokens -= 1;
+      const now = clock.now();
+      const freeAt = (starts[oldest] as number) + intervalMs;
+      if (freeAt <= now) {
+        starts[oldest] = now;
+        oldest = (oldest + 1) % limit;
         return;
       }
-      await clock.sleep(Math.ceil((1 - tokens) * msPerToken), signal);
+      await clock.sleep(freeAt - now, signal);
     }
   };
 

@@ -99,3 +99,11 @@ function estimateUcs2(text: string): SegmentEstimate {
     nonGsmCharacters: [...nonGsm],
   };
 }
+
+/** Half of a surrogate pair with no other half: no gateway can encode it (UTF-8 and UCS-2 alike). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a text holds half an emoji (a lone surrogate), which `encodeURIComponent` and every SMS encoding refuse. */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}

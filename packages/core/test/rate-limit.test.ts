@@ -1,74 +1,113 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRateLimiter, createRedactor, createTransport } from "../src/index.js";
+import { type Clock, ConfigurationError, createRateLimiter } from "../src/index.js";
 
-/** A clock that only moves when someone sleeps, so waits are counted, not timed. */
-function fakeClock() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms: number, signal?: AbortSignal) => {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
+/** A clock whose sleeps are served in order of their end time, advancing time to it. */
+function virtualClock() {
+  let time = 0;
+  const sleepers: Array<{ until: number; resolve: () => void; seq: number }> = [];
+  let seq = 0;
+  const clock: Clock = {
+    now: () => time,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        sleepers.push({ until: time + ms, resolve, seq: seq++ });
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      }),
   };
+  /** Runs until nothing is waiting: wake the earliest sleeper, let the microtasks settle, repeat. */
+  const run = async () => {
+    for (;;) {
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+      if (sleepers.length === 0) return;
+      sleepers.sort((a, b) => a.until - b.until || a.seq - b.seq);
+      const next = sleepers.shift() as (typeof sleepers)[number];
+      time = Math.max(time, next.until);
+      next.resolve();
+    }
+  };
+  return { clock, run, advance: (ms: number) => (time += ms) };
 }
 
 describe("createRateLimiter", () => {
-  it("lets a burst up to the limit through at once, then spaces requests evenly", async () => {
-    const clock = fakeClock();
-    const limiter = createRateLimiter({ limit: 6, intervalMs: 60_000 }, clock);
-    for (let i = 0; i < 6; i++) await limiter.acquire();
-    expect(clock.sleeps).toEqual([]);
-    await limiter.acquire();
-    await limiter.acquire();
-    expect(clock.sleeps).toEqual([10_000, 10_000]);
-    expect(clock.now()).toBe(20_000);
+  it("lets at most `limit` requests start in any window of intervalMs, whatever the arrivals", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 120 }),
+        async (limit, intervalMs, gaps) => {
+          const virtual = virtualClock();
+          const limiter = createRateLimiter({ limit, intervalMs }, virtual.clock);
+          const starts: number[] = [];
+          const all: Promise<void>[] = [];
+          for (const gap of gaps) {
+            virtual.advance(gap);
+            all.push(limiter.acquire().then(() => void starts.push(virtual.clock.now())));
+            await virtual.run();
+          }
+          await virtual.run();
+          await Promise.all(all);
+          if (starts.length !== gaps.length) return false;
+          // Any window [t, t + intervalMs) holds at most `limit` starts: check it from every start.
+          for (let i = 0; i < starts.length; i++) {
+            const inWindow = starts.filter(
+              (start) => start >= (starts[i] as number) && start < (starts[i] as number) + intervalMs,
+            );
+            if (inWindow.length > limit) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("lets a burst up to the limit through at once and no more (a token bucket let twice through)", async () => {
+    const virtual = virtualClock();
+    const limiter = createRateLimiter({ limit: 6, intervalMs: 60_000 }, virtual.clock);
+    const starts: number[] = [];
+    const all = Array.from({ length: 13 }, () =>
+      limiter.acquire().then(() => void starts.push(virtual.clock.now())),
+    );
+    await virtual.run();
+    await Promise.all(all);
+    expect(starts).toEqual([0, 0, 0, 0, 0, 0, 60_000, 60_000, 60_000, 60_000, 60_000, 60_000, 120_000]);
   });
 
   it("serves waiting requests in the order they asked", async () => {
-    const clock = fakeClock();
-    const limiter = createRateLimiter({ limit: 1, intervalMs: 1000 }, clock);
+    const virtual = virtualClock();
+    const limiter = createRateLimiter({ limit: 1, intervalMs: 10 }, virtual.clock);
     const order: number[] = [];
-    await Promise.all([1, 2, 3].map((n) => limiter.acquire().then(() => order.push(n))));
+    const all = [1, 2, 3].map((n) => limiter.acquire().then(() => void order.push(n)));
+    await virtual.run();
+    await Promise.all(all);
     expect(order).toEqual([1, 2, 3]);
-    expect(clock.now()).toBe(2000);
   });
 
   it("gives up when the caller aborts, without blocking those behind", async () => {
-    const clock = fakeClock();
-    const limiter = createRateLimiter({ limit: 1, intervalMs: 1000 }, clock);
+    const virtual = virtualClock();
+    const limiter = createRateLimiter({ limit: 1, intervalMs: 1000 }, virtual.clock);
     await limiter.acquire();
     const controller = new AbortController();
-    controller.abort(new Error("cancelled"));
-    await expect(limiter.acquire(controller.signal)).rejects.toThrow("cancelled");
-    await expect(limiter.acquire()).resolves.toBeUndefined();
+    const aborted = limiter.acquire(controller.signal);
+    const behind = limiter.acquire();
+    controller.abort(new Error("stop"));
+    await expect(aborted).rejects.toThrow("stop");
+    await virtual.run();
+    await behind;
+    expect(virtual.clock.now()).toBe(1000);
   });
 
   it("refuses a rate that makes no sense", () => {
-    expect(() => createRateLimiter({ limit: 0, intervalMs: 1000 })).toThrow(TypeError);
-    expect(() => createRateLimiter({ limit: 1.5, intervalMs: 1000 })).toThrow(TypeError);
-    expect(() => createRateLimiter({ limit: 1, intervalMs: 0 })).toThrow(TypeError);
-  });
-
-  it("holds every request of a transport, retries included, to the rate", async () => {
-    const clock = fakeClock();
-    let calls = 0;
-    const transport = createTransport({
-      provider: "test",
-      redactor: createRedactor([]),
-      rateLimit: createRateLimiter({ limit: 2, intervalMs: 1000 }, clock),
-      sleep: async () => {},
-      fetch: async () => {
-        calls += 1;
-        return new Response("{}", { status: calls === 1 ? 429 : 200 });
-      },
-    });
-    await transport(new Request("https://gw.test/a", { method: "POST", body: "x" }));
-    await transport(new Request("https://gw.test/b", { method: "POST", body: "x" }));
-    expect(calls).toBe(3);
-    expect(clock.sleeps).toEqual([500]); // the third request waited for a token
+    for (const rate of [
+      { limit: 0, intervalMs: 1 },
+      { limit: 1.5, intervalMs: 1 },
+      { limit: 1, intervalMs: 0 },
+      { limit: 1, intervalMs: Number.NaN },
+    ]) {
+      expect(() => createRateLimiter(rate)).toThrow(ConfigurationError);
+    }
   });
 });

@@ -2,19 +2,27 @@ import {
   assertBatchSize,
   type CommonClientOptions,
   type EmailResult,
-  e164Digits,
   estimateSegments,
-  InvalidSenderError,
+  matchResults,
   type OutgoingEmail,
   type OutgoingSms,
+  parseSender,
+  partitionBatch,
   type SendOutcome,
   type SendStatus,
   type SmsProvider,
   sendOneThroughBatch,
-  UnexpectedResponseError,
+  UnknownOutcomeError,
+  unmentionedOutcome,
   ValidationError,
+  withoutPlus,
 } from "@smskit/core";
-import { createDigifyClient, type DigifyEmailMessage, type DigifySmsMessage } from "./client.js";
+import {
+  createDigifyClient,
+  type DigifyEmailMessage,
+  type DigifySmsMessage,
+  type DigifySmsResult,
+} from "./client.js";
 
 export interface DigifyAdapterOptions extends CommonClientOptions {
   accessToken: string;
@@ -22,7 +30,6 @@ export interface DigifyAdapterOptions extends CommonClientOptions {
 
 /** Digify documents no batch limit; 100 keeps one request well inside its per-minute throttles. */
 const MAX_MESSAGES_PER_REQUEST = 100;
-const MAX_SOURCE_ADDR = 15;
 
 function statusOf(gatewayStatus: string): SendStatus {
   if (gatewayStatus === "simulated") return "simulated";
@@ -31,56 +38,57 @@ function statusOf(gatewayStatus: string): SendStatus {
 }
 
 /** The Digify Unified Messaging API as an smskit provider (SMS and e-mail). */
-export function digify(options: DigifyAdapterOptions): SmsProvider {
+export function digify(options: DigifyAdapterOptions): SmsProvider<"digify"> {
   const client = createDigifyClient(options);
 
-  const toGateway = (message: OutgoingSms): DigifySmsMessage => {
-    if (message.from !== undefined && message.from.length > MAX_SOURCE_ADDR) {
-      throw new InvalidSenderError({
-        provider: "digify",
-        code: "SOURCE_ADDR_TOO_LONG",
-        message: `[digify] sender "${message.from}" is longer than ${MAX_SOURCE_ADDR} characters`,
-      });
-    }
+  const toGateway = (message: OutgoingSms, index: number): DigifySmsMessage => {
+    // sourceAddr takes 15 characters, but a sender name is limited to 11 on the handset (GSM).
+    const sender = message.from === undefined ? undefined : parseSender("digify", message.from);
     return {
       type: "sms",
-      destAddr: e164Digits(message.to),
+      destAddr: withoutPlus(message.to),
       msg: message.text,
-      ...(message.from === undefined ? {} : { sourceAddr: message.from }),
-      ...(message.clientRef === undefined ? {} : { id: message.clientRef }),
+      // Digify echoes `id` in its results: the reference results are matched by. A message
+      // without a clientRef gets its position, so every result can still be told apart.
+      id: message.clientRef ?? `#${index}`,
+      ...(sender === undefined ? {} : { sourceAddr: sender.kind === "name" ? sender.name : sender.digits }),
+      ...(message.sendAt === undefined ? {} : { scheduleDeliveryTime: message.sendAt.toISOString() }),
     };
   };
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    assertBatchSize("digify", messages.length, MAX_MESSAGES_PER_REQUEST);
-    const response = await client.send({ messages: messages.map(toGateway) });
-    // Digify answers one result per submitted message, in submission order.
-    return messages.map((message, index): SendOutcome => {
-      const item = response.results[index];
-      if (item?.type !== "sms") {
-        return {
-          ok: false,
-          error: new UnexpectedResponseError({
-            provider: "digify",
-            message: `[digify] no SMS result at position ${index} of the answer`,
-            body: response,
-          }),
-        };
-      }
-      return {
-        ok: true,
-        result: {
-          provider: "digify",
-          to: message.to,
-          status: statusOf(item.status),
-          providerMessageId: String(item.messageId),
-          clientRef: message.clientRef,
-          segments: item.msgCount,
-          encoding: estimateSegments(message.text).encoding,
-          raw: item,
-        },
-      };
+    assertBatchSize("digify", messages, MAX_MESSAGES_PER_REQUEST);
+    const { outcomes, valid } = partitionBatch(messages, toGateway);
+    if (valid.length === 0) return outcomes as SendOutcome[];
+    const payloads = valid.map((entry) => entry.payload);
+    const response = await client.send({ messages: payloads });
+    const smsResults = response.results.filter((item): item is DigifySmsResult => item.type === "sms");
+    const matched = matchResults(
+      payloads.map((payload) => payload.id as string),
+      smsResults,
+      (item) => item.id,
+      "reference",
+    );
+    valid.forEach(({ index, message }, position) => {
+      const item = matched[position];
+      outcomes[index] =
+        item === undefined
+          ? unmentionedOutcome("digify", message, { status: 200 })
+          : {
+              ok: true,
+              result: {
+                provider: "digify",
+                to: message.to,
+                status: statusOf(item.status),
+                providerMessageId: String(item.messageId),
+                clientRef: message.clientRef,
+                segments: item.msgCount,
+                encoding: estimateSegments(message.text).encoding,
+                raw: item,
+              },
+            };
     });
+    return outcomes as SendOutcome[];
   };
 
   const sendEmail = async (email: OutgoingEmail): Promise<EmailResult> => {
@@ -88,6 +96,7 @@ export function digify(options: DigifyAdapterOptions): SmsProvider {
       throw new ValidationError({
         provider: "digify",
         code: "EMAIL_BODY",
+        details: { field: "html" },
         message: "[digify] an e-mail needs exactly one of html and text",
       });
     }
@@ -104,10 +113,12 @@ export function digify(options: DigifyAdapterOptions): SmsProvider {
     const response = await client.send({ messages: [message] });
     const item = response.results.find((result) => result.type === "email");
     if (item?.type !== "email") {
-      throw new UnexpectedResponseError({
+      throw new UnknownOutcomeError({
         provider: "digify",
-        message: "[digify] the answer has no e-mail result",
-        body: response,
+        status: 200,
+        code: "NOT_IN_ANSWER",
+        message:
+          "[digify] the gateway took the request, but its answer has no e-mail result; it may have been sent",
       });
     }
     return {
@@ -125,6 +136,7 @@ export function digify(options: DigifyAdapterOptions): SmsProvider {
       email: true,
       maxRecipientsPerRequest: MAX_MESSAGES_PER_REQUEST,
       distinctTextsPerRequest: true,
+      scheduling: true,
     },
     send: sendOneThroughBatch(sendBatch),
     sendBatch,

@@ -1,5 +1,14 @@
-import { type CommonClientOptions, createApiClient, unwrap } from "@smskit/core";
-import { classifyDigifyError } from "./errors.js";
+import {
+  type CommonClientOptions,
+  createApiClient,
+  dataOf,
+  InvalidRecipientError,
+  InvalidSenderError,
+  isRecord,
+  requireCredential,
+  ValidationError,
+} from "@smskit/core";
+import { classifyDigifyAnswer } from "./errors.js";
 import type { components, paths } from "./generated/schema.js";
 
 export const DIGIFY_PRODUCTION_URL = "https://apiaccess.digify.no";
@@ -14,6 +23,7 @@ export type DigifySendRequest = Schemas["SendMessagesRequest"];
 export type DigifySendResponse = Schemas["SendMessagesResponse"];
 export type DigifySmsMessage = Schemas["SmsMessage"];
 export type DigifyEmailMessage = Schemas["EmailMessage"];
+export type DigifySmsResult = Schemas["SmsResult"];
 export type DigifyLogQuery = NonNullable<paths["/api/v1/logs/sms"]["get"]["parameters"]["query"]>;
 export type DigifySmsLogResponse = Schemas["SmsLogListResponse"];
 export type DigifyEmailLogResponse = Schemas["EmailLogListResponse"];
@@ -27,6 +37,64 @@ export type DigifyReadiness = Schemas["ReadyResponse"];
 /** Operations the gateway serves without a token; sending one there would only spread it. */
 const PUBLIC_PATHS = new Set(["/health", "/ready"]);
 
+// The spec's constraints on what is sent, checked before the network (Prism and the gateway
+// would refuse them too, but a standalone client must not send "queued" garbage).
+const DEST_ADDR = /^[1-9]\d{6,14}$/;
+const MAX_SOURCE_ADDR = 15;
+const MAX_MSG = 1600;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function checkSendRequest(body: unknown): void {
+  const invalid = (field: string, message: string, type = ValidationError) =>
+    new type({
+      provider: "digify",
+      code: "INVALID_REQUEST",
+      details: { field },
+      message: `[digify] ${field} ${message}`,
+    });
+  if (!isRecord(body) || !Array.isArray(body.messages) || body.messages.length === 0) {
+    throw invalid("messages", "must be a non-empty array");
+  }
+  body.messages.forEach((message: unknown, index: number) => {
+    const at = `messages[${index}]`;
+    if (!isRecord(message)) throw invalid(at, "must be an object");
+    if (message.type === "sms") {
+      if (typeof message.destAddr !== "string" || !DEST_ADDR.test(message.destAddr)) {
+        throw invalid(
+          `${at}.destAddr`,
+          "must be the number with country code, digits only and no + (e.g. 4712345678)",
+          InvalidRecipientError,
+        );
+      }
+      if (typeof message.msg !== "string" || message.msg === "" || message.msg.length > MAX_MSG) {
+        throw invalid(`${at}.msg`, `must be a text of 1 to ${MAX_MSG} characters`);
+      }
+      const { sourceAddr } = message;
+      if (
+        sourceAddr !== undefined &&
+        (typeof sourceAddr !== "string" || sourceAddr === "" || sourceAddr.length > MAX_SOURCE_ADDR)
+      ) {
+        throw invalid(`${at}.sourceAddr`, `must be 1 to ${MAX_SOURCE_ADDR} characters`, InvalidSenderError);
+      }
+      if (message.id !== undefined && typeof message.id !== "string")
+        throw invalid(`${at}.id`, "must be a string");
+    } else if (message.type === "email") {
+      for (const field of ["sourceAddr", "destAddr"] as const) {
+        const value = message[field];
+        if (typeof value !== "string" || !EMAIL.test(value))
+          throw invalid(`${at}.${field}`, "must be an e-mail address");
+      }
+      if (typeof message.subject !== "string" || message.subject === "" || message.subject.length > 500) {
+        throw invalid(`${at}.subject`, "must be a text of 1 to 500 characters");
+      }
+      if (typeof message.body !== "string" || message.body === "")
+        throw invalid(`${at}.body`, "must be a non-empty text");
+    } else {
+      throw invalid(`${at}.type`, 'must be "sms" or "email"');
+    }
+  });
+}
+
 /**
  * A typed client for the Digify Unified Messaging API. Each helper resolves to the operation's typed
  * 200 body or throws a typed error from `@smskit/core` carrying Digify's own error code.
@@ -35,48 +103,56 @@ const PUBLIC_PATHS = new Set(["/health", "/ready"]);
  * const digify = createDigifyClient({ accessToken: process.env.DIGIFY_ACCESS_TOKEN! });
  * await digify.send({ messages: [{ type: "sms", destAddr: "4712345678", msg: "Hei!" }] });
  *
- * @throws {TypeError} when `accessToken` is empty or `baseUrl` is plain http to a non-loopback host.
+ * @throws {ConfigurationError} when `accessToken` is missing or an option is wrong (e.g. a plain-http
+ * `baseUrl` to a non-loopback host).
  */
 export function createDigifyClient(options: DigifyClientOptions) {
-  const { accessToken } = options;
-  if (typeof accessToken !== "string" || accessToken.trim() === "") {
-    throw new TypeError("[digify] accessToken is required");
-  }
-  const client = createApiClient<paths>({
-    ...options,
-    provider: "digify",
-    baseUrl: options.baseUrl ?? DIGIFY_PRODUCTION_URL,
-    secrets: [accessToken],
-    authenticate(request, schemaPath) {
-      if (PUBLIC_PATHS.has(schemaPath)) return undefined;
-      request.headers.set("Authorization", `Bearer ${accessToken}`);
-      return request;
+  const accessToken = requireCredential(
+    "digify",
+    "accessToken",
+    (options as Partial<DigifyClientOptions> | undefined)?.accessToken,
+    "header",
+  );
+  const client = createApiClient<paths>(
+    {
+      provider: "digify",
+      defaultBaseUrl: DIGIFY_PRODUCTION_URL,
+      secrets: [accessToken],
+      authenticate(request, operation) {
+        if (PUBLIC_PATHS.has(operation.path)) return undefined;
+        request.headers.set("Authorization", `Bearer ${accessToken}`);
+        return request;
+      },
+      classify: classifyDigifyAnswer,
     },
-  });
+    options,
+  );
   const { api } = client;
 
   return {
-    /** The typed openapi-fetch client, for anything the helpers below do not cover. */
+    /** The typed openapi-fetch client for anything the helpers below do not cover; failures throw the same typed errors. */
     api,
     /** Sends a batch of SMS and e-mail messages (`POST /api/v1/messages/send`). */
-    send: (body: DigifySendRequest) =>
-      unwrap(client, api.POST("/api/v1/messages/send", { body }), classifyDigifyError),
+    async send(body: DigifySendRequest): Promise<DigifySendResponse> {
+      checkSendRequest(body);
+      return dataOf(client, api.POST("/api/v1/messages/send", { body }));
+    },
     /** One page of the SMS log. */
-    smsLogs: (query: DigifyLogQuery = {}) =>
-      unwrap(client, api.GET("/api/v1/logs/sms", { params: { query } }), classifyDigifyError),
+    smsLogs: (query: DigifyLogQuery = {}): Promise<DigifySmsLogResponse> =>
+      dataOf(client, api.GET("/api/v1/logs/sms", { params: { query } })),
     /** One page of the e-mail log. */
-    emailLogs: (query: DigifyLogQuery = {}) =>
-      unwrap(client, api.GET("/api/v1/logs/email", { params: { query } }), classifyDigifyError),
+    emailLogs: (query: DigifyLogQuery = {}): Promise<DigifyEmailLogResponse> =>
+      dataOf(client, api.GET("/api/v1/logs/email", { params: { query } })),
     /** Norwegian companies by 9-digit organisation number or name prefix (at most 5). */
-    searchCompanies: (query: DigifyCompanySearchQuery) =>
-      unwrap(client, api.GET("/api/v1/companies/search", { params: { query } }), classifyDigifyError),
+    searchCompanies: (query: DigifyCompanySearchQuery): Promise<DigifyCompanySearchResponse> =>
+      dataOf(client, api.GET("/api/v1/companies/search", { params: { query } })),
     /** The full register entry for one organisation number. */
-    getCompany: (path: DigifyCompanyPath) =>
-      unwrap(client, api.GET("/api/v1/companies/{orgNr}", { params: { path } }), classifyDigifyError),
+    getCompany: (path: DigifyCompanyPath): Promise<DigifyCompanyResponse> =>
+      dataOf(client, api.GET("/api/v1/companies/{orgNr}", { params: { path } })),
     /** Liveness; an unhealthy gateway (503) throws `ServiceUnavailableError` with the body attached. */
-    health: () => unwrap(client, api.GET("/health"), classifyDigifyError),
+    health: (): Promise<DigifyHealth> => dataOf(client, api.GET("/health")),
     /** Readiness. */
-    ready: () => unwrap(client, api.GET("/ready"), classifyDigifyError),
+    ready: (): Promise<DigifyReadiness> => dataOf(client, api.GET("/ready")),
   };
 }
 

@@ -17,6 +17,7 @@ export {
   type DigifySendResponse,
   type DigifySmsLogResponse,
   type DigifySmsMessage,
+  type DigifySmsResult,
 } from "./client.js";
-export { classifyDigifyError } from "./errors.js";
+export { classifyDigifyAnswer } from "./errors.js";
 export type { components, paths } from "./generated/schema.js";

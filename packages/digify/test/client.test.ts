@@ -1,12 +1,20 @@
-/** Unit tests with an injected fetch: where the token goes, and that it never leaks. */
+/** Unit tests with an injected fetch: where the token goes, what is checked before the network, and that nothing leaks. */
 import {
   AuthenticationError,
+  ConfigurationError,
   createRateLimiter,
+  InvalidRecipientError,
+  InvalidSenderError,
+  isSmsKitError,
+  RateLimitError,
   UnexpectedResponseError,
   UnknownOutcomeError,
+  ValidationError,
 } from "@smskit/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { json, recording } from "../../../tools/mock/scripted-fetch.js";
+import { json, scriptedFetch } from "../../../tools/testing/fetch.js";
+import { expectNoLeak, rejection } from "../../../tools/testing/leaks.js";
 import { createDigifyClient, DIGIFY_PRODUCTION_URL } from "../src/index.js";
 
 const TOKEN = "tok_0123456789abcdefghij";
@@ -20,122 +28,216 @@ const ok = {
 
 describe("authentication", () => {
   it("sends the token as a Bearer header to the production host, never in the URL", async () => {
-    const { fetch, requests } = recording(() => json(ok));
-    await createDigifyClient({ accessToken: TOKEN, fetch }).send(sms);
-    const [request] = requests;
-    expect(request?.url).toBe(`${DIGIFY_PRODUCTION_URL}/api/v1/messages/send`);
-    expect(request?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
-    expect(request?.url).not.toContain(TOKEN);
-    expect(await request?.json()).toEqual(sms);
+    const scripted = scriptedFetch(json(ok));
+    await createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send(sms);
+    expect(scripted.last.url).toBe(`${DIGIFY_PRODUCTION_URL}/api/v1/messages/send`);
+    expect(scripted.last.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(scripted.last.url).not.toContain(TOKEN);
+    expect(JSON.parse(scripted.last.body)).toEqual(sms);
   });
 
   it("does not send the token to the public health endpoints", async () => {
-    const { fetch, requests } = recording(
-      () =>
-        json({
-          status: "healthy",
-          timestamp: "2025-10-18T12:00:00.000Z",
-          environment: "x",
-          database: "connected",
-        }),
-      () => json({ status: "ready", timestamp: "2025-10-18T12:00:00.000Z" }),
+    const scripted = scriptedFetch(
+      json({
+        status: "healthy",
+        timestamp: "2025-10-18T12:00:00.000Z",
+        environment: "x",
+        database: "connected",
+      }),
+      json({ status: "ready", timestamp: "2025-10-18T12:00:00.000Z" }),
     );
-    const client = createDigifyClient({ accessToken: TOKEN, fetch });
+    const client = createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch });
     await client.health();
     await client.ready();
-    expect(requests.map((request) => request.headers.get("authorization"))).toEqual([null, null]);
+    expect(scripted.requests.map((request) => request.headers.get("authorization"))).toEqual([null, null]);
   });
 
-  it("refuses to start without a token or with a clear-text remote URL", () => {
-    expect(() => createDigifyClient({ accessToken: " " })).toThrow(/accessToken is required/);
-    expect(() => createDigifyClient({ accessToken: TOKEN, baseUrl: "http://apiaccess.digify.no" })).toThrow(
-      /https/,
-    );
-  });
-});
-
-describe("redaction", () => {
-  it("keeps the token out of message, JSON, stack and body even when the gateway echoes it", async () => {
-    const { fetch } = recording(() =>
-      json(
-        {
-          status: "error",
-          error: { code: "AUTHENTICATION_FAILED", message: `Invalid AccessToken ${TOKEN}` },
-        },
-        401,
-      ),
-    );
-    const error = (await createDigifyClient({ accessToken: TOKEN, fetch })
-      .send(sms)
-      .catch((e: unknown) => e)) as AuthenticationError;
-    expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.providerMessage).toBe("Invalid AccessToken ***");
-    for (const text of [
-      error.message,
-      error.stack,
-      JSON.stringify(error),
-      JSON.stringify(error.body),
-      String(error),
+  it("refuses to start without a token or with a clear-text remote URL, with a ConfigurationError", () => {
+    for (const options of [
+      { accessToken: " " },
+      { accessToken: TOKEN, baseUrl: "http://apiaccess.digify.no" },
+      {},
     ]) {
-      expect(text).not.toContain(TOKEN);
+      expect(() => createDigifyClient(options as never)).toThrow(ConfigurationError);
     }
   });
 });
 
-describe("answers outside the spec", () => {
-  it("turns a 200 that is not JSON into UnexpectedResponseError", async () => {
-    const { fetch } = recording(() => new Response("<html>proxy error</html>", { status: 200 }));
-    const error = await createDigifyClient({ accessToken: TOKEN, fetch })
-      .send(sms)
-      .catch((e: unknown) => e);
+describe("requests are checked against the spec before the network", () => {
+  it.each([
+    ["a recipient with +", { type: "sms", destAddr: "+4712345678", msg: "hi" }, InvalidRecipientError],
+    [
+      "a recipient that is not a number",
+      { type: "sms", destAddr: "not-a-number", msg: "hi" },
+      InvalidRecipientError,
+    ],
+    [
+      "a sender over 15 characters",
+      { type: "sms", destAddr: "4712345678", msg: "hi", sourceAddr: "A".repeat(16) },
+      InvalidSenderError,
+    ],
+    [
+      "a text over 1600 characters",
+      { type: "sms", destAddr: "4712345678", msg: "x".repeat(1601) },
+      ValidationError,
+    ],
+    ["an empty text", { type: "sms", destAddr: "4712345678", msg: "" }, ValidationError],
+    [
+      "an e-mail without subject",
+      { type: "email", sourceAddr: "a@b.no", destAddr: "c@d.no", body: "x" },
+      ValidationError,
+    ],
+    ["an unknown type", { type: "fax", destAddr: "4712345678" }, ValidationError],
+  ])("refuses %s", async (_, message, type) => {
+    const scripted = scriptedFetch();
+    const error = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send({
+        messages: [message],
+      } as never),
+    );
+    expect(error).toBeInstanceOf(type);
+    expect(scripted.requests).toHaveLength(0);
+  });
+
+  it("answers any input with a result or an SmsKitError, and sends nothing it refused", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), async (input) => {
+        const scripted = scriptedFetch(json(ok));
+        try {
+          await createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send(input as never);
+          return scripted.requests.length === 1;
+        } catch (error) {
+          return isSmsKitError(error) && scripted.requests.length === 0;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("answers", () => {
+  it.each([
+    ["an empty body", () => new Response("", { status: 200 })],
+    ["a 204", () => new Response(null, { status: 204 })],
+    ["{}", () => json({})],
+    ["null", () => json(null)],
+    ["[]", () => json([])],
+    ["results: null", () => json({ ...ok, results: null })],
+    [
+      "a result without messageId",
+      () => json({ ...ok, results: [{ type: "sms", status: "queued", msgCount: 1 }] }),
+    ],
+    [
+      "a result without msgCount",
+      () => json({ ...ok, results: [{ type: "sms", status: "queued", messageId: 1 }] }),
+    ],
+    ["{ results: [{ type: sms }] }", () => json({ results: [{ type: "sms" }] })],
+    ["HTML", () => new Response("<html>proxy error</html>", { status: 200 })],
+  ])("makes a send answered with %s an unknown outcome, never accepted", async (_, answer) => {
+    const scripted = scriptedFetch(answer);
+    const error = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send(sms),
+    );
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it("makes a read answered with the wrong shape an UnexpectedResponseError", async () => {
+    const error = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scriptedFetch(json({ data: "x" })).fetch }).smsLogs(),
+    );
     expect(error).toBeInstanceOf(UnexpectedResponseError);
   });
 
-  it("resends after a 429 once the gateway's Retry-After has passed", async () => {
-    const { fetch, requests } = recording(
-      () =>
-        json(
-          { status: "error", error: { code: "RATE_LIMIT_EXCEEDED", message: "slow down", retryAfter: 0 } },
-          429,
-          { "retry-after": "0" },
-        ),
-      () => json(ok),
+  it("keeps the gateway's code, the retry hint and Prism's reasons", async () => {
+    const throttled = json(
+      { status: "error", error: { code: "RATE_LIMIT_EXCEEDED", message: "slow down", retryAfter: 30 } },
+      429,
     );
-    const result = await createDigifyClient({ accessToken: TOKEN, fetch }).send(sms);
-    expect(result.status).toBe("success");
-    expect(requests).toHaveLength(2);
+    const error = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scriptedFetch(throttled).fetch, retry: false }).send(
+        sms,
+      ),
+    );
+    expect(error).toMatchObject({
+      code: "RATE_LIMIT_EXCEEDED",
+      retryAfterMs: 30_000,
+      providerMessage: "slow down",
+    });
+    expect(error).toBeInstanceOf(RateLimitError);
+    const violations = JSON.stringify([
+      { location: ["request", "body", "messages", "0", "destAddr"], message: "must match pattern" },
+    ]);
+    const mocked = json(
+      {
+        status: "error",
+        error: { code: "VALIDATION_ERROR", message: "String must contain at most 1600 character(s)" },
+      },
+      400,
+      {
+        "sl-violations": violations,
+      },
+    );
+    const invalid = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scriptedFetch(mocked).fetch }).send(sms),
+    );
+    expect((invalid as ValidationError).details).toMatchObject({
+      violations: ["request.body.messages.0.destAddr: must match pattern"],
+    });
+    expect((invalid as ValidationError).message).toContain(
+      "[mock: request.body.messages.0.destAddr: must match pattern]",
+    );
+  });
+
+  it("resends after a 429 once the gateway's Retry-After has passed", async () => {
+    const scripted = scriptedFetch(
+      json(
+        { status: "error", error: { code: "RATE_LIMIT_EXCEEDED", message: "slow down", retryAfter: 0 } },
+        429,
+        { "retry-after": "0" },
+      ),
+      json(ok),
+    );
+    expect((await createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send(sms)).status).toBe(
+      "success",
+    );
+    expect(scripted.requests).toHaveLength(2);
   });
 
   it("waits its turn under a client-side rate limit instead of being refused", async () => {
     let now = 0;
     const waits: number[] = [];
-    const rateLimit = createRateLimiter(
-      { limit: 1, intervalMs: 10_000 },
-      {
-        now: () => now,
-        sleep: async (ms) => {
-          waits.push(ms);
-          now += ms;
-        },
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        waits.push(ms);
+        now += ms;
       },
-    );
-    const { fetch, requests } = recording(
-      () => json(ok),
-      () => json(ok),
-    );
-    const client = createDigifyClient({ accessToken: TOKEN, fetch, rateLimit });
+    };
+    const scripted = scriptedFetch(json(ok), json(ok));
+    const client = createDigifyClient({
+      accessToken: TOKEN,
+      fetch: scripted.fetch,
+      rateLimit: createRateLimiter({ limit: 1, intervalMs: 10_000 }, clock),
+    });
     await client.send(sms);
     await client.send(sms);
-    expect(requests).toHaveLength(2);
-    expect(waits[0]).toBe(10_000);
+    expect(scripted.requests).toHaveLength(2);
+    expect(waits).toEqual([10_000]);
   });
+});
 
-  it("never resends a send whose answer did not arrive in time", async () => {
-    const { fetch, requests } = recording(() => new Promise<Response>(() => {}));
-    const error = await createDigifyClient({ accessToken: TOKEN, fetch, timeoutMs: 20 })
-      .send(sms)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnknownOutcomeError);
-    expect(requests).toHaveLength(1);
+describe("redaction", () => {
+  it("keeps the token out of every rendering of an error, in every echoed encoding", async () => {
+    const echoed = `Invalid AccessToken ${TOKEN} (${encodeURIComponent(TOKEN)}, Bearer%20${TOKEN})`;
+    const scripted = scriptedFetch(
+      json({ status: "error", error: { code: "AUTHENTICATION_FAILED", message: echoed } }, 401),
+    );
+    const error = await rejection(
+      createDigifyClient({ accessToken: TOKEN, fetch: scripted.fetch }).send(sms),
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).providerMessage).toContain("Invalid AccessToken ***");
+    expectNoLeak(error, [TOKEN]);
   });
 });

@@ -2,9 +2,10 @@
  * The retry rule over real sockets: a fault-injecting proxy in front of the Digify mock counts the
  * requests that reached the gateway, so each test can prove how often a message was sent.
  */
-import { NetworkError, RateLimitError, UnknownOutcomeError } from "@smskit/core";
+import { type Clock, NetworkError, RateLimitError, realClock, UnknownOutcomeError } from "@smskit/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { type FaultProxy, startFaultProxy } from "../../../tools/fault-proxy/proxy.js";
+import { manualTimers } from "../../../tools/testing/clock.js";
 import { createDigifyClient } from "../src/index.js";
 
 const sms = { messages: [{ type: "sms" as const, destAddr: "4712345678", msg: "hi" }] };
@@ -21,7 +22,7 @@ beforeEach(() => {
 });
 const reachedGateway = () => proxy.forwarded - before;
 
-function client(options: { timeoutMs?: number } = {}) {
+function client(options: { timeoutMs?: number; clock?: Clock } = {}) {
   // Backoff is shortened so the suite stays quick; Retry-After values are honoured as sent.
   return createDigifyClient({
     accessToken: "tok_0123456789abcdefghij",
@@ -71,12 +72,16 @@ describe("a send over a faulty network", () => {
     expect(reachedGateway()).toBe(0);
   });
 
-  it("is NOT repeated when the answer is too slow", async () => {
-    proxy.enqueue({ kind: "delay", ms: 2_000 });
-    const error = await client({ timeoutMs: 200 })
+  it("is NOT repeated when the answer is held past the timeout", async () => {
+    proxy.enqueue({ kind: "hold" });
+    const timers = manualTimers();
+    const sending = client({ clock: { ...realClock, timer: timers.timer } })
       .send(sms)
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    // The timeout fires once the gateway has the request: no race with the machine's speed.
+    await proxy.forwardedAtLeast(before + 1);
+    expect(timers.fire()).toBe(1);
+    expect(await sending).toBeInstanceOf(UnknownOutcomeError);
     expect(reachedGateway()).toBe(1);
   });
 

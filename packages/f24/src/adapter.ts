@@ -1,20 +1,22 @@
 import {
   assertBatchSize,
+  assertNotScheduled,
   type CommonClientOptions,
-  createRedactor,
   estimateSegments,
   InvalidRecipientError,
   InvalidSenderError,
+  matchResults,
   type OutgoingSms,
-  redactDeep,
+  parseSender,
+  partitionBatch,
   type SendOutcome,
   type SendStatus,
   type SmsProvider,
   sendOneThroughBatch,
-  toE164,
-  UnexpectedResponseError,
+  unmentionedOutcome,
+  ValidationError,
 } from "@smskit/core";
-import { createF24Client, type F24OutgoingMessage, type F24RecipientResult } from "./client.js";
+import { checkOutgoingMessage, createF24Client, type F24OutgoingMessage } from "./client.js";
 
 export interface F24AdapterOptions extends CommonClientOptions {
   accessKey: string;
@@ -34,36 +36,12 @@ export interface F24AdapterOptions extends CommonClientOptions {
  */
 const MAX_MESSAGES_PER_REQUEST = 100;
 
-function statusOf(gatewayStatus: unknown): SendStatus {
-  return typeof gatewayStatus === "string" && gatewayStatus.toLowerCase() === "queued"
-    ? "queued"
-    : "accepted";
+function _invalidMessage(code: string, field: string, message: string): ValidationError {
+  return new ValidationError({ provider: "f24", code, details: { field }, message: `[f24] ${message}` });
 }
 
-const digitsOf = (value: unknown): string => (typeof value === "string" ? value.replace(/\D/g, "") : "");
-
-/**
- * Pairs each message with its entry of `Recipients[]`. F24 answers one entry per message, in order;
- * when the echoed numbers say otherwise (an entry missing or reordered), the n-th message to a
- * number takes the n-th entry for that number, and a message without one gets `undefined`.
- */
-function matchRecipients(
-  recipients: readonly string[],
-  entries: readonly F24RecipientResult[],
-): Array<F24RecipientResult | undefined> {
-  const inOrder =
-    entries.length === recipients.length &&
-    entries.every((entry, index) => digitsOf(entry.Recipient) === digitsOf(recipients[index]));
-  if (inOrder) return [...entries];
-  const taken = new Set<number>();
-  return recipients.map((recipient) => {
-    const index = entries.findIndex(
-      (entry, position) => !taken.has(position) && digitsOf(entry.Recipient) === digitsOf(recipient),
-    );
-    if (index === -1) return undefined;
-    taken.add(index);
-    return entries[index];
-  });
+function statusOf(gatewayStatus: string): SendStatus {
+  return gatewayStatus.toLowerCase() === "queued" ? "queued" : "accepted";
 }
 
 /**
@@ -71,81 +49,93 @@ function matchRecipients(
  *
  * - `to` is sent as E.164 with its `+`; `from` becomes `Sender` and is required (see `defaultFrom`).
  * - `clientRef` has no field at F24: it is only echoed in the result.
+ * - Entries of the answer are matched to messages by the recipient F24 echoes (the n-th message to
+ *   a number takes the n-th entry for it): F24 does not document their order.
  * - `providerMessageId` is the request's `BatchId`, shared by every message of one `sendBatch`:
  *   F24 documents no per-message id.
- * - An entry with `Valid: false` in a 200 answer is that message's failure: `send` throws, and
- *   `sendBatch` reports it as an `InvalidRecipientError` outcome, `code` being the entry's `Status`.
+ * - An entry with `Valid: false` is that message's `InvalidRecipientError` outcome (`code` is the
+ *   entry's `Status`); a message the answer does not mention is an `UnknownOutcomeError` outcome.
  * - `segments` is smskit's estimate; F24 reports none.
  */
-export function f24(options: F24AdapterOptions): SmsProvider {
-  const { defaultFrom, ...clientOptions } = options;
+export function f24(options: F24AdapterOptions): SmsProvider<"f24"> {
+  // A missing options object is answered by the client: a ConfigurationError naming the credential.
+  const { defaultFrom, ...clientOptions } = (options ?? {}) as F24AdapterOptions;
   const client = createF24Client(clientOptions);
-  // A 200 body is not redacted by the client; the parts kept on an error must be.
-  const redactor = createRedactor([options.accessKey, options.accessToken]);
+  if (defaultFrom !== undefined) parseSender("f24", defaultFrom);
 
-  const toGateway = (message: OutgoingSms): F24OutgoingMessage => {
-    const sender = message.from ?? defaultFrom;
-    if (sender === undefined || sender.trim() === "") {
+  /**
+   * One message as F24 takes it, checked alone: a message that cannot be sent (no sender, a number
+   * that is not E.164, a non-object from code that skipped the facade) fails by itself, and the
+   * others still go.
+   */
+  const toGateway = (message: OutgoingSms, index: number): F24OutgoingMessage => {
+    assertNotScheduled("f24", message);
+    // Only an absent `from` takes the default: a `null` is a mistake, refused by parseSender below.
+    const sender = message.from === undefined ? defaultFrom : message.from;
+    if (sender === undefined) {
       throw new InvalidSenderError({
         provider: "f24",
         code: "SENDER_REQUIRED",
+        details: { field: "from" },
         message:
           "[f24] F24 needs a sender on every message: set `from` on the message or `defaultFrom` on the adapter",
       });
     }
-    return { Sender: sender, Recipient: toE164(message.to), Content: message.text };
+    parseSender("f24", sender);
+    const payload = { Sender: sender, Recipient: message.to, Content: message.text };
+    checkOutgoingMessage(payload, `messages[${index}]`);
+    return payload;
   };
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    assertBatchSize("f24", messages.length, MAX_MESSAGES_PER_REQUEST);
-    if (messages.length === 0) return [];
-    const request = messages.map(toGateway);
-    const response = await client.sendSmsExt({ Messages: request });
-    const entries = matchRecipients(
-      request.map((item) => item.Recipient),
+    assertBatchSize("f24", messages, MAX_MESSAGES_PER_REQUEST);
+    const { outcomes, valid } = partitionBatch(messages, toGateway);
+    if (valid.length === 0) return outcomes as SendOutcome[];
+    const response = await client.sendSmsExt({ Messages: valid.map((entry) => entry.payload) });
+    const digits = (number: string) => number.replace(/\D/g, "");
+    const entries = matchResults(
+      valid.map((entry) => digits(entry.message.to)),
       response.Recipients,
+      (entry) => digits(entry.Recipient),
+      "reference",
     );
-    return messages.map((message, index): SendOutcome => {
-      const entry = entries[index];
+    valid.forEach(({ index, message }, position) => {
+      const entry = entries[position];
       if (entry === undefined) {
-        return {
-          ok: false,
-          error: new UnexpectedResponseError({
-            provider: "f24",
-            status: 200,
-            message: `[f24] batch ${response.BatchId} was accepted, but the answer has no entry for message ${index} (${message.to}); whether it was queued is unknown`,
-            body: redactDeep(response, redactor),
-          }),
-        };
-      }
-      if (entry.Valid !== true) {
-        return {
+        outcomes[index] = unmentionedOutcome("f24", message, {
+          status: 200,
+          details: { batchId: response.BatchId },
+        });
+      } else if (!entry.Valid) {
+        outcomes[index] = {
           ok: false,
           error: new InvalidRecipientError({
             provider: "f24",
             status: 200,
             code: entry.Status,
             providerMessage: entry.Status,
-            message: `[f24] F24 did not accept message ${index} to ${message.to} (Valid: false, Status: ${JSON.stringify(entry.Status)}) in batch ${response.BatchId}`,
-            body: redactDeep(entry, redactor),
+            details: { batchId: response.BatchId },
+            message: `[f24] F24 did not accept the message to ${message.to} (Valid: false, Status: ${JSON.stringify(entry.Status)}) in batch ${response.BatchId}`,
           }),
         };
+      } else {
+        const estimate = estimateSegments(message.text);
+        outcomes[index] = {
+          ok: true,
+          result: {
+            provider: "f24",
+            to: message.to,
+            status: statusOf(entry.Status),
+            providerMessageId: response.BatchId,
+            clientRef: message.clientRef,
+            segments: estimate.segments,
+            encoding: estimate.encoding,
+            raw: entry,
+          },
+        };
       }
-      const estimate = estimateSegments(message.text);
-      return {
-        ok: true,
-        result: {
-          provider: "f24",
-          to: message.to,
-          status: statusOf(entry.Status),
-          providerMessageId: response.BatchId,
-          clientRef: message.clientRef,
-          segments: estimate.segments,
-          encoding: estimate.encoding,
-          raw: entry,
-        },
-      };
     });
+    return outcomes as SendOutcome[];
   };
 
   return {

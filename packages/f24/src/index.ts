@@ -10,5 +10,5 @@ export {
   type F24SendRequest,
   type F24SendResponse,
 } from "./client.js";
-export { classifyF24Error } from "./errors.js";
+export { classifyF24Answer } from "./errors.js";
 export type { components, paths } from "./generated/schema.js";

@@ -7,19 +7,17 @@ export {
   type SmartSwitchMessageDataDocument,
   type SmartSwitchMessageResource,
   type SmartSwitchRecipient,
-  type SmartSwitchRecipientFailed,
-  type SmartSwitchRecipientResult,
-  type SmartSwitchRecipientSent,
   type SmartSwitchSendQuery,
   type SmartSwitchSendReport,
   type SmartSwitchSendResponse,
   serializeRecipientGroups,
 } from "./client.js";
-export { classifySmartSwitchError, type SmartSwitchErrorObject } from "./errors.js";
+export { classifySmartSwitchAnswer, type SmartSwitchErrorObject } from "./errors.js";
 export type { components, operations, paths, webhooks } from "./generated/schema.js";
 export {
   parseSmartSwitchDeliveryReceipt,
   SMARTSWITCH_DELIVERY_STATES,
   type SmartSwitchDeliveryReceipt,
+  type SmartSwitchDeliveryReceiptBody,
   type SmartSwitchDeliveryState,
 } from "./webhooks.js";

@@ -1,9 +1,13 @@
 import { ValidationError } from "@smskit/core";
-import type { components } from "./generated/schema.js";
+import type { components, webhooks } from "./generated/schema.js";
 
 const PROVIDER = "smartswitch";
 
 export type SmartSwitchDeliveryState = components["schemas"]["MessageState"];
+
+/** The receipt's form fields as the spec's `deliveryReceipt` webhook declares them. */
+export type SmartSwitchDeliveryReceiptBody =
+  webhooks["deliveryReceipt"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"];
 
 export interface SmartSwitchDeliveryReceipt {
   /** Equals the `id` that `sendMessages` returned for the recipient. */

@@ -2,12 +2,15 @@
  * The `smskit` command, as a function of its arguments and environment so tests run it in-process.
  * Credentials come only from environment variables: a command line ends up in shell history and `ps`.
  */
+import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { estimateSegments, type FetchLike, isSmsKitError, type SmsProvider } from "@smskit/core";
 import { digify } from "@smskit/digify";
 import { f24 } from "@smskit/f24";
 import { smartSwitch } from "@smskit/smartswitch";
 import { websms } from "@smskit/websms";
+import { MOCK_USAGE, runMock } from "./cli-mock.js";
+import { runWebhooksCommand, WEBHOOKS_USAGE } from "./cli-webhooks.js";
 import { dryRun } from "./dry-run.js";
 import { createMessenger } from "./messenger.js";
 
@@ -19,18 +22,19 @@ export interface CliIo {
   fetch?: FetchLike;
 }
 
-export const USAGE = `Usage:
-  smskit send --provider <name>[,<name>…] --to <+E.164> --text <text> [--from <sender>] [--client-ref <ref>] [--dry-run] [--json]
-  smskit segments <text> [--json]
+/** One command of the `smskit` bin: its one-line summary for the overview, and its own usage. */
+interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[], io: CliIo): Promise<number> | number;
+}
 
-Providers and their environment variables:
-  digify       DIGIFY_ACCESS_TOKEN                               [DIGIFY_BASE_URL]
+const PROVIDERS_HELP = `Providers and their environment variables (credentials only from the environment):
+  digify       DIGIFY_ACCESS_TOKEN                                        [DIGIFY_BASE_URL]
   websms       WEBSMS_ACCESS_TOKEN, or WEBSMS_USERNAME + WEBSMS_PASSWORD  [WEBSMS_BASE_URL]
   f24          F24_ACCESS_KEY, F24_ACCESS_TOKEN, F24_BASE_URL
-  smartswitch  SMARTSWITCH_LOGIN, SMARTSWITCH_PASSWORD, SMARTSWITCH_BASE_URL
-
-Several providers (comma-separated) fail over in that order. --dry-run checks and prints the
-message without sending it (no credentials needed). Exit codes: 0 sent, 1 failed, 2 usage error.`;
+  smartswitch  SMARTSWITCH_LOGIN, SMARTSWITCH_PASSWORD, SMARTSWITCH_BASE_URL`;
 
 class UsageError extends Error {}
 
@@ -47,9 +51,9 @@ function optional(env: CliIo["env"], name: string): { baseUrl?: string } {
   return value ? { baseUrl: value } : {};
 }
 
-function providerFromEnv(name: string, io: CliIo): SmsProvider {
+function providerFromEnv(name: string, io: CliIo, overrides: { retry?: false } = {}): SmsProvider {
   const { env } = io;
-  const common = io.fetch ? { fetch: io.fetch } : {};
+  const common = { ...(io.fetch ? { fetch: io.fetch } : {}), ...overrides };
   switch (name) {
     case "digify":
       return digify({
@@ -115,16 +119,38 @@ async function send(args: string[], io: CliIo): Promise<number> {
     ...(values.from === undefined ? {} : { from: values.from }),
     ...(values["client-ref"] === undefined ? {} : { clientRef: values["client-ref"] }),
   });
+  const attempts = (result.attempts ?? []).map(({ provider, error }) => ({
+    provider,
+    kind: error.kind,
+    code: error.code,
+    message: error.message,
+  }));
   if (values.json) {
-    io.stdout(JSON.stringify(result));
+    io.stdout(JSON.stringify({ ...result, attempts }));
   } else {
-    const id = result.providerMessageId ? ` id ${result.providerMessageId},` : "";
+    const route = [
+      ...attempts.map((attempt) => `${attempt.provider}: ${describeRefusal(attempt)}`),
+      `${result.provider}: ${result.status}`,
+    ];
+    const id = result.providerMessageId ? `, id ${result.providerMessageId}` : "";
     io.stdout(
-      `${result.status} by ${result.provider}:${id} ${result.segments} ${result.encoding} segment(s) to ${result.to}` +
+      `${route.join(" → ")}${id}, ${result.segments} ${result.encoding} segment(s) to ${result.to}` +
         (values["dry-run"] ? " (dry run: nothing was sent)" : ""),
     );
   }
   return 0;
+}
+
+/** How a failover attempt reads in one line: `throttled (4023)`. */
+function describeRefusal(attempt: { kind: string; code: string | number | undefined }): string {
+  const words: Record<string, string> = {
+    rate_limit: "throttled",
+    service_unavailable: "unavailable",
+    network: "unreachable",
+    all_providers_failed: "all failed",
+  };
+  const word = words[attempt.kind] ?? attempt.kind.replace(/_/g, " ");
+  return attempt.code === undefined ? word : `${word} (${attempt.code})`;
 }
 
 function segments(args: string[], io: CliIo): number {
@@ -149,27 +175,124 @@ function segments(args: string[], io: CliIo): number {
   return 0;
 }
 
+/**
+ * `smskit queue …` lives in @smskit/queue (an optional peer: smskit must not depend on BullMQ), loaded
+ * only when asked. Its workers get adapters without client retries: the queue retries, so a 429
+ * pauses that gateway for every worker at once.
+ */
+async function queue(args: string[], io: CliIo): Promise<number> {
+  const specifier = "@smskit/queue/cli";
+  let loaded: { runQueueCommand(args: string[], io: object): Promise<number> };
+  try {
+    loaded = await import(specifier);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    io.stderr("smskit: `smskit queue` needs @smskit/queue: npm install @smskit/queue");
+    return 2;
+  }
+  return loaded.runQueueCommand(args, {
+    ...io,
+    provider: (name: string) => providerFromEnv(name, io, { retry: false }),
+  });
+}
+
+const COMMANDS: readonly Command[] = [
+  {
+    name: "send",
+    summary: "send one SMS, failing over between the providers given",
+    usage: `smskit send --provider <name>[,<name>…] --to <+E.164> --text <text> [--from <sender>] [--client-ref <ref>] [--dry-run] [--json]
+
+Several providers (comma-separated) fail over in that order; the output names each attempt.
+--dry-run checks and prints the message without sending it (no credentials needed).
+Exit codes: 0 sent, 1 failed (the typed error, credentials redacted), 2 usage error.
+
+${PROVIDERS_HELP}`,
+    run: send,
+  },
+  {
+    name: "segments",
+    summary: "how many SMS parts a text costs, and why",
+    usage: 'smskit segments <text> [--json]\n\nQuote the text: smskit segments "It’s 100€"',
+    run: segments,
+  },
+  {
+    name: "webhooks",
+    summary: "receive delivery reports and inbound SMS on a local port",
+    usage: WEBHOOKS_USAGE,
+    run: runWebhooksCommand,
+  },
+  {
+    name: "mock",
+    summary: "serve fake gateways on loopback for your own tests",
+    usage: MOCK_USAGE,
+    run: runMock,
+  },
+  {
+    name: "queue",
+    summary: "durable sending on Redis (work, send, status, reconcile, dashboard; needs @smskit/queue)",
+    usage:
+      "smskit queue work|send|status|reconcile|dashboard …   (smskit queue <sub-command> --help for each)",
+    run: queue,
+  },
+];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    "Usage: smskit <command> [options]   (smskit <command> --help for its options)",
+    "",
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    "",
+    "  --version   print the version",
+    "",
+    PROVIDERS_HELP,
+  ].join("\n");
+}
+
+function version(): string {
+  return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+}
+
+/** An error message starts with its provider (`[digify] …`); the CLI adds nothing in front of that. */
+function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^\[[\w-]+\] /.test(message) ? message : `smskit: ${message}`;
+}
+
 /** Runs one command; resolves to the process exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.stdout(overview());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(version());
+    return 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    io.stderr(`smskit: unknown command "${name}" (smskit --help lists them)`);
+    return 2;
+  }
+  // `queue` and `webhooks` have sub-commands with their own --help.
+  if ((rest[0] === "--help" || rest[0] === "-h") && command.name !== "queue") {
+    io.stdout(`Usage: ${command.usage}`);
+    return 0;
+  }
   try {
-    if (command === "send") return await send(rest, io);
-    if (command === "segments") return segments(rest, io);
-    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-      io.stdout(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    throw new UsageError(`unknown command "${command}"`);
+    return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
-      io.stderr(`smskit: ${error.message}\n\n${USAGE}`);
+      // parseArgs throws TypeErrors with a code for unknown or malformed options.
+      io.stderr(`smskit ${command.name}: ${error.message} (smskit ${command.name} --help)`);
       return 2;
     }
     if (isSmsKitError(error)) {
-      io.stderr(argv.includes("--json") ? JSON.stringify(error) : `smskit: ${error.message}`);
+      io.stderr(argv.includes("--json") ? JSON.stringify(error) : errorLine(error));
       return 1;
     }
-    io.stderr(`smskit: ${error instanceof Error ? error.message : String(error)}`);
+    io.stderr(errorLine(error));
     return 1;
   }
 }

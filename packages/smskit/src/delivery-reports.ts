@@ -1,12 +1,20 @@
 /**
  * Delivery reports from every gateway that sends them, mapped onto one small status set
- * (Symfony Notifier's idea): what a caller acts on is delivered / failed / still pending.
+ * (Symfony Notifier's idea): what a caller acts on is delivered / failed / expired / still pending.
  */
 import { ValidationError } from "@smskit/core";
-import { parseSmartSwitchDeliveryReceipt } from "@smskit/smartswitch";
-import { parseWebsmsNotification } from "@smskit/websms";
+import {
+  parseSmartSwitchDeliveryReceipt,
+  type SmartSwitchDeliveryReceipt,
+  type SmartSwitchDeliveryState,
+} from "@smskit/smartswitch";
+import { parseWebsmsNotification, type WebsmsDeliveryReport } from "@smskit/websms";
 
-export type DeliveryStatus = "delivered" | "failed" | "pending" | "unknown";
+/**
+ * `expired`: the gateway gave up after the validity period (the phone was off or unreachable);
+ * nothing was delivered, but unlike `failed` the number itself may be fine.
+ */
+export type DeliveryStatus = "delivered" | "failed" | "expired" | "pending" | "unknown";
 
 export interface DeliveryReport {
   provider: "websms" | "smartswitch";
@@ -24,20 +32,20 @@ export interface DeliveryReport {
 
 export type DeliveryReportProvider = DeliveryReport["provider"];
 
-const WEBSMS_STATUS: Record<string, DeliveryStatus> = {
+const WEBSMS_STATUS: Record<WebsmsDeliveryReport["deliveryReportMessageStatus"], DeliveryStatus> = {
   delivered: "delivered",
   undelivered: "failed",
-  expired: "failed",
+  expired: "expired",
   deleted: "failed",
   rejected: "failed",
   accepted: "pending",
 };
 
-const SMARTSWITCH_STATUS: Record<string, DeliveryStatus> = {
+const SMARTSWITCH_STATUS: Record<SmartSwitchDeliveryState, DeliveryStatus> = {
   delivered: "delivered",
   enroute: "pending",
   accepted: "pending",
-  expired: "failed",
+  expired: "expired",
   undeliverable: "failed",
   rejected: "failed",
   unknown: "unknown",
@@ -49,11 +57,37 @@ function dateOf(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** The fields of a {@link DeliveryReport} that a validated websms report gives; shared with `smskit/webhooks`. */
+export function websmsDeliveryReportOf(notification: WebsmsDeliveryReport): DeliveryReport {
+  const providerStatus = notification.deliveryReportMessageStatus;
+  return {
+    provider: "websms",
+    providerMessageId: notification.transferId,
+    status: WEBSMS_STATUS[providerStatus] ?? "unknown",
+    providerStatus,
+    at: dateOf(notification.deliveredOn) ?? dateOf(notification.sentOn),
+    clientRef: notification.clientMessageId ?? undefined,
+    raw: notification,
+  };
+}
+
+/** The same for a validated SmartSwitch receipt (it carries no time and no client reference). */
+export function smartSwitchDeliveryReportOf(receipt: SmartSwitchDeliveryReceipt): DeliveryReport {
+  return {
+    provider: "smartswitch",
+    providerMessageId: receipt.messageId,
+    status: SMARTSWITCH_STATUS[receipt.state] ?? "unknown",
+    providerStatus: receipt.state,
+    raw: receipt,
+  };
+}
+
 /**
- * Parses a delivery-report webhook body. websms posts JSON (pass the parsed object or the raw
- * string); SmartSwitch posts a form (pass the raw body, `URLSearchParams` or a record).
- * Malformed input, or a websms notification that is an inbound message rather than a report,
- * throws a `ValidationError`.
+ * Parses a delivery-report webhook body, for when you run your own endpoint (`smskit/webhooks`
+ * does this and more for you). websms posts JSON (pass the parsed object or the raw string);
+ * SmartSwitch posts a form (pass the raw body, `URLSearchParams` or a record). Malformed input,
+ * or a websms notification that is an inbound message rather than a report, throws a
+ * `ValidationError`.
  */
 export function parseDeliveryReport(provider: DeliveryReportProvider, body: unknown): DeliveryReport {
   if (provider === "websms") {
@@ -65,28 +99,12 @@ export function parseDeliveryReport(provider: DeliveryReportProvider, body: unkn
         message: `[websms] this notification is an inbound ${notification.messageType} message, not a delivery report`,
       });
     }
-    const providerStatus = notification.deliveryReportMessageStatus;
-    return {
-      provider,
-      providerMessageId: notification.transferId,
-      status: WEBSMS_STATUS[providerStatus] ?? "unknown",
-      providerStatus,
-      at: dateOf(notification.deliveredOn) ?? dateOf(notification.sentOn),
-      clientRef: notification.clientMessageId ?? undefined,
-      raw: notification,
-    };
+    return websmsDeliveryReportOf(notification);
   }
   if (provider === "smartswitch") {
-    const receipt = parseSmartSwitchDeliveryReceipt(
-      body as Parameters<typeof parseSmartSwitchDeliveryReceipt>[0],
+    return smartSwitchDeliveryReportOf(
+      parseSmartSwitchDeliveryReceipt(body as Parameters<typeof parseSmartSwitchDeliveryReceipt>[0]),
     );
-    return {
-      provider,
-      providerMessageId: receipt.messageId,
-      status: SMARTSWITCH_STATUS[receipt.state] ?? "unknown",
-      providerStatus: receipt.state,
-      raw: receipt,
-    };
   }
   throw new ValidationError({
     provider: "smskit",

@@ -7,24 +7,26 @@ import {
   type SmsProvider,
 } from "@smskit/core";
 
-export interface DryRunOptions {
+export interface DryRunOptions<Name extends string = "dry-run"> {
   /** Default `"dry-run"`; give each dry-run provider its own name when you configure several. */
-  name?: string;
+  name?: Name;
   /** Receives one line per message (e.g. `console.log`); silent when absent. */
   log?: (line: string) => void;
   /** Largest batch it pretends to take. Default 1000. */
   maxRecipientsPerRequest?: number;
 }
 
-export interface DryRunProvider extends SmsProvider {
+export interface DryRunProvider<Name extends string = "dry-run"> extends SmsProvider<Name> {
   /** Everything "sent", in order: assert on it in tests. */
   readonly sent: readonly OutgoingSms[];
   readonly emails: readonly OutgoingEmail[];
 }
 
 /** A provider that sends nothing: it records and (optionally) logs each message. For tests and local development. */
-export function dryRun(options: DryRunOptions = {}): DryRunProvider {
-  const name = options.name ?? "dry-run";
+export function dryRun<const Name extends string = "dry-run">(
+  options: DryRunOptions<Name> = {},
+): DryRunProvider<Name> {
+  const name = (options.name ?? "dry-run") as Name;
   const sent: OutgoingSms[] = [];
   const emails: OutgoingEmail[] = [];
   let counter = 0;

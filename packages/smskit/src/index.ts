@@ -1,6 +1,7 @@
 export {
   AllProvidersFailedError,
   AuthenticationError,
+  ConfigurationError,
   type EmailResult,
   type Encoding,
   estimateSegments,
@@ -16,6 +17,7 @@ export {
   type OutgoingSms,
   type ProviderCapabilities,
   RateLimitError,
+  RedirectError,
   type SegmentEstimate,
   type SendOutcome,
   type SendResult,
@@ -44,8 +46,10 @@ export { type DryRunOptions, type DryRunProvider, dryRun } from "./dry-run.js";
 export {
   createMessenger,
   type EmailInput,
+  type MessageFor,
   type Messenger,
   type MessengerOptions,
+  type SendManyOptions,
 } from "./messenger.js";
 export {
   failover,

@@ -1,27 +1,33 @@
 import {
-  AllProvidersFailedError,
+  ConfigurationError,
   type EmailResult,
   OptedOutError,
   type OutgoingEmail,
   type OutgoingSms,
-  type ProviderAttempt,
   type SendOutcome,
   type SendResult,
   SmsKitError,
   type SmsProvider,
   ValidationError,
 } from "@smskit/core";
+import { createHealth, deliver, type Job, type Outcome } from "./delivery.js";
 import { resolveStrategy, type Strategy, type StrategyName } from "./strategies.js";
-import { DEFAULT_MAX_SEGMENTS, positiveInteger, type SmsInput, validateSmsInput } from "./validate.js";
+import {
+  DEFAULT_MAX_SEGMENTS,
+  positiveInteger,
+  type SmsInput,
+  type ValidSms,
+  validateSmsInput,
+} from "./validate.js";
 
 export type { SmsInput } from "./validate.js";
 
-export interface MessengerOptions {
+export interface MessengerOptions<Provider extends SmsProvider<string> = SmsProvider> {
   /** The gateways to send through, in order of preference. Names must be unique. */
-  providers: readonly SmsProvider[];
+  providers: readonly Provider[];
   /** `"failover"` (default), `"round-robin"`, or your own ordering function. */
   strategy?: StrategyName | Strategy;
-  /** How long a provider that failed transiently is skipped. Default 60 s. */
+  /** How long a provider that refused a message is skipped. Default 60 s. */
   cooldownMs?: number;
   /** Longest text accepted, in segments; longer texts are refused before sending. Default 10. */
   maxSegments?: number;
@@ -37,42 +43,64 @@ export interface MessengerOptions {
   isOptedOut?: (to: string) => boolean | Promise<boolean>;
 }
 
-export interface EmailInput extends Omit<OutgoingEmail, "clientRef"> {
+export interface SendManyOptions {
+  /**
+   * Gateway requests in flight at once. Default 1. Each client's `rateLimit` still decides when a
+   * request may start, so more in flight never means more than the gateway allows.
+   */
+  concurrency?: number;
+}
+
+/** An {@link SmsInput} whose `provider` must be one of the messenger's providers. */
+export type MessageFor<Name extends string> = Omit<SmsInput, "provider" | "from"> & {
+  provider?: Name;
+  from?: string | Readonly<Partial<Record<Name, string>>>;
+};
+
+export interface EmailInput<Name extends string = string> extends Omit<OutgoingEmail, "clientRef"> {
   clientRef?: string;
-  provider?: string;
+  provider?: Name;
 }
 
-export interface Messenger {
+export interface Messenger<Name extends string = string> {
   readonly providers: readonly SmsProvider[];
-  /** Sends one SMS, failing over on transient errors. Throws a typed error. */
-  send(message: SmsInput): Promise<SendResult>;
+  /** Sends one SMS, failing over on errors that prove the gateway did not take it. Throws a typed error. */
+  send(message: MessageFor<Name>): Promise<SendResult>;
   /** Sends many SMS in as few gateway requests as each provider allows; one outcome per message, in order. */
-  sendMany(messages: readonly SmsInput[]): Promise<SendOutcome[]>;
+  sendMany(messages: readonly MessageFor<Name>[], options?: SendManyOptions): Promise<SendOutcome[]>;
   /** Sends an e-mail through a provider that can (Digify). */
-  sendEmail(email: EmailInput): Promise<EmailResult>;
+  sendEmail(email: EmailInput<Name>): Promise<EmailResult>;
 }
 
-interface Prepared {
+interface SmsJob extends Job {
   index: number;
-  input: SmsInput;
-  to: string;
+  sms: ValidSms;
   clientRef: string;
 }
 
+interface EmailJob extends Job {
+  email: OutgoingEmail;
+}
+
 const DEFAULT_COOLDOWN_MS = 60_000;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-function smskitError(code: string, message: string): ValidationError {
-  return new ValidationError({ provider: "smskit", code, message: `[smskit] ${message}` });
+function smskitError(code: string, field: string, message: string): ValidationError {
+  return new ValidationError({
+    provider: "smskit",
+    code,
+    details: { field },
+    message: `[smskit] ${message}`,
+  });
 }
 
-/** Failover is for answers that prove the gateway did not take the message; never for a maybe. */
-function movesOn(error: unknown): error is SmsKitError {
-  return error instanceof SmsKitError && error.retryable;
-}
-
-function failureOf(attempts: readonly ProviderAttempt[]): SmsKitError {
-  if (attempts.length === 1) return (attempts[0] as ProviderAttempt).error;
-  return new AllProvidersFailedError(attempts);
+function misconfigured(option: string, message: string): ConfigurationError {
+  return new ConfigurationError({
+    provider: "smskit",
+    code: "INVALID_OPTION",
+    details: { option },
+    message: `[smskit] ${option} ${message}`,
+  });
 }
 
 /**
@@ -85,107 +113,115 @@ function failureOf(attempts: readonly ProviderAttempt[]): SmsKitError {
  * });
  * const result = await messenger.send({ to: "+4712345678", text: "Hei!", clientRef: "order-42" });
  *
- * @throws {TypeError} when `providers` is empty or two providers share a name.
+ * @throws {ConfigurationError} when `providers` is empty, two providers share a name, or an option is wrong.
  */
-export function createMessenger(options: MessengerOptions): Messenger {
-  const providers = [...options.providers];
-  if (providers.length === 0) throw new TypeError("[smskit] createMessenger needs at least one provider");
-  const names = new Set(providers.map((provider) => provider.name));
-  if (names.size !== providers.length) throw new TypeError("[smskit] provider names must be unique");
+export function createMessenger<Provider extends SmsProvider<string>>(
+  options: MessengerOptions<Provider>,
+): Messenger<Provider["name"]> {
+  type Name = Provider["name"];
+  if (options === null || typeof options !== "object") throw misconfigured("options", "must be an object");
+  if (!Array.isArray(options.providers) || options.providers.length === 0) {
+    throw misconfigured("providers", "must list at least one provider");
+  }
+  const providers: SmsProvider[] = [...options.providers];
+  for (const provider of providers) {
+    if (
+      provider === null ||
+      typeof provider !== "object" ||
+      typeof provider.name !== "string" ||
+      typeof provider.sendBatch !== "function"
+    ) {
+      throw misconfigured(
+        "providers",
+        "must be SmsProvider objects (digify(), websms(), f24(), smartSwitch(), dryRun() …)",
+      );
+    }
+  }
+  const names = providers.map((provider) => provider.name);
+  if (new Set(names).size !== names.length) throw misconfigured("providers", "must have unique names");
   const strategy = resolveStrategy(options.strategy);
-  const cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+  const cooldownMs = positiveInteger("cooldownMs", options.cooldownMs, DEFAULT_COOLDOWN_MS);
   const maxSegments = positiveInteger("maxSegments", options.maxSegments, DEFAULT_MAX_SEGMENTS);
   const now = options.now ?? Date.now;
   const createClientRef = options.createClientRef ?? randomClientRef;
-  const coolingUntil = new Map<string, number>();
+  const health = createHealth(cooldownMs, now);
 
-  const cool = (provider: SmsProvider) => coolingUntil.set(provider.name, now() + cooldownMs);
-  const recover = (provider: SmsProvider) => coolingUntil.delete(provider.name);
+  const byName = (name: string | undefined, candidates: readonly SmsProvider[]): SmsProvider | undefined =>
+    name === undefined ? undefined : candidates.find((candidate) => candidate.name === name);
 
-  /** Healthy providers in configuration order; when all are cooling down, the soonest to recover first. */
+  /**
+   * Providers not cooling down, in configuration order; all of them when all are cooling (the
+   * delivery step then tries the soonest to recover first).
+   */
   const available = (candidates: readonly SmsProvider[]): SmsProvider[] => {
-    const time = now();
-    const healthy = candidates.filter((provider) => (coolingUntil.get(provider.name) ?? 0) <= time);
-    if (healthy.length > 0) return healthy;
-    return [...candidates].sort((a, b) => (coolingUntil.get(a.name) ?? 0) - (coolingUntil.get(b.name) ?? 0));
+    const usable = candidates.filter((provider) => health.state(provider) !== "cooling");
+    return usable.length > 0 ? usable : [...candidates];
   };
 
-  const pinned = (
-    name: string | undefined,
-    candidates: readonly SmsProvider[],
-  ): SmsProvider[] | undefined => {
-    if (name === undefined) return undefined;
-    const provider = candidates.find((candidate) => candidate.name === name);
-    if (!provider) throw smskitError("UNKNOWN_PROVIDER", `no provider named "${name}" can take this message`);
-    return [provider];
-  };
-
-  const outgoingFor = (prepared: Prepared, provider: SmsProvider): OutgoingSms => {
-    const { from, text } = prepared.input;
+  const outgoingFor = (job: SmsJob, provider: SmsProvider): OutgoingSms => {
+    const { from, text, to, sendAt } = job.sms;
     const sender = typeof from === "string" || from === undefined ? from : from[provider.name];
-    return { to: prepared.to, text, from: sender, clientRef: prepared.clientRef };
+    return { to, text, from: sender, clientRef: job.clientRef, ...(sendAt === undefined ? {} : { sendAt }) };
   };
 
-  const prepare = async (input: SmsInput, index: number): Promise<Prepared> => {
-    const valid = validateSmsInput(input, { maxSegments });
-    if (options.isOptedOut !== undefined && (await options.isOptedOut(valid.to))) {
+  const orderFor = (sms: ValidSms, clientRef: string): readonly SmsProvider[] => {
+    // A scheduled message goes only where the gateway itself can hold it.
+    const eligible =
+      sms.sendAt === undefined
+        ? providers
+        : providers.filter((provider) => provider.capabilities.scheduling === true);
+    if (eligible.length === 0) {
+      throw smskitError(
+        "SCHEDULING_UNSUPPORTED",
+        "sendAt",
+        "no configured provider can schedule a message (sendAt); use @smskit/queue",
+      );
+    }
+    if (sms.provider !== undefined) {
+      const only = byName(sms.provider, eligible);
+      if (only === undefined) {
+        throw smskitError(
+          "UNKNOWN_PROVIDER",
+          "provider",
+          `no provider named ${JSON.stringify(sms.provider)}; configured: ${names.join(", ")}`,
+        );
+      }
+      return [only];
+    }
+    const candidates = available(eligible);
+    const message = { to: sms.to, text: sms.text, clientRef };
+    const order = strategy({ available: candidates, all: eligible, message });
+    if (!Array.isArray(order) || order.some((provider) => !eligible.includes(provider))) {
+      throw misconfigured("strategy", "must return some of the configured providers");
+    }
+    return order;
+  };
+
+  const prepare = async (input: unknown, index: number): Promise<SmsJob> => {
+    const sms = validateSmsInput(input, { maxSegments, now: now() });
+    if (options.isOptedOut !== undefined && (await options.isOptedOut(sms.to))) {
       throw new OptedOutError({
         provider: "smskit",
         code: "OPTED_OUT",
-        message: `[smskit] ${valid.to} has opted out of messages; nothing was sent`,
+        message: `[smskit] ${sms.to} has opted out of messages; nothing was sent`,
       });
     }
-    return { index, input, to: valid.to, clientRef: valid.clientRef ?? createClientRef() };
+    const clientRef = sms.clientRef ?? createClientRef();
+    return { index, sms, clientRef, order: orderFor(sms, clientRef), next: 0, attempts: [] };
   };
-
-  const orderFor = (prepared: Prepared): SmsProvider[] => {
-    const only = pinned(prepared.input.provider, providers);
-    if (only) return only;
-    const candidates = available(providers);
-    const message = outgoingFor(prepared, candidates[0] as SmsProvider);
-    return [...strategy({ available: candidates, all: providers, message })];
-  };
-
-  /** Tries providers in order, moving on only past failures that prove nothing was accepted. */
-  async function inTurn<Result>(
-    order: readonly SmsProvider[],
-    attempt: (provider: SmsProvider) => Promise<Result>,
-  ): Promise<{ result: Result; attempts: ProviderAttempt[] }> {
-    const attempts: ProviderAttempt[] = [];
-    for (const provider of order) {
-      try {
-        const result = await attempt(provider);
-        recover(provider);
-        return { result, attempts };
-      } catch (error) {
-        if (!movesOn(error)) throw error;
-        cool(provider);
-        attempts.push({ provider: provider.name, error });
-      }
-    }
-    throw attempts.length > 0
-      ? failureOf(attempts)
-      : smskitError("NO_PROVIDER", "the strategy chose no provider");
-  }
-
-  async function send(input: SmsInput): Promise<SendResult> {
-    const prepared = await prepare(input, 0);
-    const { result, attempts } = await inTurn(orderFor(prepared), (provider) =>
-      provider.send(outgoingFor(prepared, provider)),
-    );
-    return { ...result, attempts };
-  }
 
   /** Splits one provider's share into requests it accepts: same text (and sender) unless it takes mixed texts. */
-  const requestsFor = (provider: SmsProvider, share: readonly Prepared[]): Prepared[][] => {
+  const requestsFor = (provider: SmsProvider, share: SmsJob[]): SmsJob[][] => {
     const { maxRecipientsPerRequest, distinctTextsPerRequest } = provider.capabilities;
-    const groups = new Map<string, Prepared[]>();
-    for (const prepared of share) {
-      const outgoing = outgoingFor(prepared, provider);
+    const groups = new Map<string, SmsJob[]>();
+    for (const job of share) {
+      const outgoing = outgoingFor(job, provider);
       const key = distinctTextsPerRequest ? "" : JSON.stringify([outgoing.text, outgoing.from ?? null]);
-      groups.set(key, [...(groups.get(key) ?? []), prepared]);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [job]);
+      else group.push(job);
     }
-    const requests: Prepared[][] = [];
+    const requests: SmsJob[][] = [];
     for (const group of groups.values()) {
       for (let start = 0; start < group.length; start += maxRecipientsPerRequest) {
         requests.push(group.slice(start, start + maxRecipientsPerRequest));
@@ -194,87 +230,112 @@ export function createMessenger(options: MessengerOptions): Messenger {
     return requests;
   };
 
-  async function sendMany(inputs: readonly SmsInput[]): Promise<SendOutcome[]> {
-    const outcomes: Array<SendOutcome | undefined> = new Array(inputs.length);
-    const queues = new Map<Prepared, SmsProvider[]>();
-    const attempts = new Map<Prepared, ProviderAttempt[]>();
-    for (const [index, input] of inputs.entries()) {
-      try {
-        const prepared = await prepare(input, index);
-        queues.set(prepared, orderFor(prepared));
-        attempts.set(prepared, []);
-      } catch (error) {
-        outcomes[index] = { ok: false, error: error instanceof SmsKitError ? error : toSmsKitError(error) };
-      }
+  const sendSms = async (provider: SmsProvider, jobs: SmsJob[]): Promise<SendOutcome[]> => {
+    if (jobs.length === 1) {
+      const job = jobs[0] as SmsJob;
+      return [{ ok: true, result: await provider.send(outgoingFor(job, provider)) }];
     }
+    return provider.sendBatch(jobs.map((job) => outgoingFor(job, provider)));
+  };
 
-    while (queues.size > 0) {
-      // Each message goes to the next provider in its own order; messages bound for the same provider share requests.
-      const shares = new Map<SmsProvider, Prepared[]>();
-      for (const [prepared, queue] of queues) {
-        const provider = queue.shift();
-        if (!provider) {
-          queues.delete(prepared);
-          outcomes[prepared.index] = { ok: false, error: failureOf(attempts.get(prepared) ?? []) };
-          continue;
-        }
-        shares.set(provider, [...(shares.get(provider) ?? []), prepared]);
-      }
-      for (const [provider, share] of shares) {
-        for (const request of requestsFor(provider, share)) {
-          try {
-            const results = await provider.sendBatch(
-              request.map((prepared) => outgoingFor(prepared, provider)),
-            );
-            recover(provider);
-            for (const [position, prepared] of request.entries()) {
-              queues.delete(prepared);
-              const outcome = results[position];
-              outcomes[prepared.index] = outcome?.ok
-                ? { ok: true, result: { ...outcome.result, attempts: attempts.get(prepared) ?? [] } }
-                : (outcome ?? {
-                    ok: false,
-                    error: new SmsKitError({
-                      provider: provider.name,
-                      message: `[${provider.name}] no outcome reported`,
-                    }),
-                  });
-            }
-          } catch (error) {
-            if (movesOn(error)) {
-              cool(provider);
-              for (const prepared of request)
-                attempts.get(prepared)?.push({ provider: provider.name, error });
-              continue; // these messages stay queued for their next provider
-            }
-            for (const prepared of request) {
-              queues.delete(prepared);
-              outcomes[prepared.index] = { ok: false, error: toSmsKitError(error) };
-            }
-          }
-        }
+  async function sendMany(
+    inputs: readonly MessageFor<Name>[],
+    sendOptions: SendManyOptions = {},
+  ): Promise<SendOutcome[]> {
+    if (!Array.isArray(inputs)) {
+      throw smskitError("INVALID_MESSAGES", "messages", "sendMany takes an array of messages");
+    }
+    const concurrency = positiveInteger("concurrency", sendOptions?.concurrency, 1);
+    const outcomes: SendOutcome[] = new Array(inputs.length);
+    const jobs: SmsJob[] = [];
+    for (let index = 0; index < inputs.length; index++) {
+      try {
+        jobs.push(await prepare(inputs[index], index));
+      } catch (error) {
+        // A failing isOptedOut callback is not this message's fault: it stops the call.
+        if (!(error instanceof SmsKitError)) throw error;
+        outcomes[index] = { ok: false, error };
       }
     }
-    return outcomes as SendOutcome[];
+    await deliver<SmsJob, SendResult>(jobs, {
+      health,
+      concurrency,
+      requestsFor,
+      send: sendSms,
+      settle(job, outcome) {
+        outcomes[job.index] = outcome.ok
+          ? { ok: true, result: { ...outcome.result, attempts: job.attempts } }
+          : outcome;
+      },
+    });
+    return outcomes;
   }
 
-  async function sendEmail(input: EmailInput): Promise<EmailResult> {
-    for (const [field, value] of [
-      ["to", input.to],
-      ["from", input.from],
-    ] as const) {
-      if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value)) {
-        throw smskitError("INVALID_EMAIL", `"${String(value)}" is not an e-mail address (${field})`);
+  async function send(input: MessageFor<Name>): Promise<SendResult> {
+    const job = await prepare(input, 0);
+    let outcome: Outcome<SendResult> | undefined;
+    await deliver<SmsJob, SendResult>([job], {
+      health,
+      concurrency: 1,
+      requestsFor: (_, share) => [share],
+      send: sendSms,
+      settle(_, settled) {
+        outcome = settled;
+      },
+    });
+    const settled = outcome as Outcome<SendResult>;
+    if (!settled.ok) throw settled.error;
+    return { ...settled.result, attempts: job.attempts };
+  }
+
+  async function sendEmail(input: EmailInput<Name>): Promise<EmailResult> {
+    if (input === null || typeof input !== "object")
+      throw smskitError("INVALID_EMAIL", "email", "an e-mail must be an object");
+    for (const field of ["to", "from"] as const) {
+      const value = input[field];
+      if (typeof value !== "string" || !EMAIL.test(value)) {
+        throw smskitError("INVALID_EMAIL", field, `${field} is not an e-mail address`);
+      }
+    }
+    for (const field of ["subject"] as const) {
+      if (typeof input[field] !== "string" || input[field] === "") {
+        throw smskitError("INVALID_EMAIL", field, `${field} must be a non-empty text`);
       }
     }
     const capable = providers.filter((provider) => provider.capabilities.email && provider.sendEmail);
-    if (capable.length === 0) throw smskitError("NO_EMAIL_PROVIDER", "no configured provider sends e-mail");
-    const order = pinned(input.provider, capable) ?? available(capable);
+    if (capable.length === 0)
+      throw smskitError("NO_EMAIL_PROVIDER", "provider", "no configured provider sends e-mail");
+    let order: readonly SmsProvider[];
+    if (input.provider !== undefined) {
+      const only = byName(input.provider, capable);
+      if (only === undefined) {
+        throw smskitError(
+          "UNKNOWN_PROVIDER",
+          "provider",
+          `no e-mail provider named ${JSON.stringify(input.provider)}`,
+        );
+      }
+      order = [only];
+    } else {
+      order = available(capable);
+    }
     const email: OutgoingEmail = { ...input, clientRef: input.clientRef ?? createClientRef() };
-    const { result } = await inTurn(order, (provider) =>
-      (provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>)(email),
-    );
-    return result;
+    let outcome: Outcome<EmailResult> | undefined;
+    await deliver<EmailJob, EmailResult>([{ email, order, next: 0, attempts: [] }], {
+      health,
+      concurrency: 1,
+      requestsFor: (_, share) => [share],
+      async send(provider, [job]) {
+        const sendEmail = provider.sendEmail as NonNullable<SmsProvider["sendEmail"]>;
+        return [{ ok: true, result: await sendEmail((job as EmailJob).email) }];
+      },
+      settle(_, settled) {
+        outcome = settled;
+      },
+    });
+    const settled = outcome as Outcome<EmailResult>;
+    if (!settled.ok) throw settled.error;
+    return settled.result;
   }
 
   return { providers, send, sendMany, sendEmail };
@@ -292,14 +353,4 @@ export function randomClientRef(): string {
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Keeps a foreign failure (a bug in a custom provider) typed, so sendMany's outcomes stay uniform. */
-function toSmsKitError(error: unknown): SmsKitError {
-  if (error instanceof SmsKitError) return error;
-  return new SmsKitError({
-    provider: "smskit",
-    message: `[smskit] ${error instanceof Error ? error.message : String(error)}`,
-    cause: error,
-  });
 }

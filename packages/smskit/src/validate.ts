@@ -4,7 +4,9 @@
  * what `messenger.send` refuses, with the same typed errors.
  */
 import {
+  ConfigurationError,
   estimateSegments,
+  hasLoneSurrogate,
   InvalidSenderError,
   type SegmentEstimate,
   toE164,
@@ -21,6 +23,11 @@ export interface SmsInput {
   clientRef?: string;
   /** Send through this provider only (no failover). */
   provider?: string;
+  /**
+   * Deliver later, at this time (a `Date` or an ISO 8601 string): only through a gateway that holds
+   * the message itself (Digify). `@smskit/queue` schedules for every gateway.
+   */
+  sendAt?: Date | string;
 }
 
 /** An {@link SmsInput} that passed {@link validateSmsInput}: `to` is E.164 and the text fits. */
@@ -30,12 +37,15 @@ export interface ValidSms {
   from?: string | Readonly<Record<string, string>> | undefined;
   clientRef?: string | undefined;
   provider?: string | undefined;
+  sendAt?: Date | undefined;
   segments: SegmentEstimate;
 }
 
 export interface ValidateSmsOptions {
   /** Longest text accepted, in segments. Default 10. */
   maxSegments?: number;
+  /** The current time, to refuse a `sendAt` in the past. Default `Date.now()`. */
+  now?: number;
 }
 
 export const DEFAULT_MAX_SEGMENTS = 10;
@@ -44,8 +54,6 @@ export const DEFAULT_MAX_SEGMENTS = 10;
  * UUID is 36) and not a payload that every delivery report, log line and queue key would carry.
  */
 const MAX_CLIENT_REF_LENGTH = 128;
-/** Half of a surrogate pair with no other half: no gateway can encode it (UTF-8 and UCS-2 alike). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function invalid(code: string, field: string, message: string): ValidationError {
   return new ValidationError({
@@ -81,11 +89,16 @@ function checkSender(field: string, value: unknown): void {
   }
 }
 
-/** Checks a positive whole number option; a programming error in options is a TypeError. */
+/** Checks a positive whole number option. */
 export function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`[smskit] ${name} must be a positive whole number, got ${String(value)}`);
+    throw new ConfigurationError({
+      provider: "smskit",
+      code: "INVALID_OPTION",
+      details: { option: name },
+      message: `[smskit] ${name} must be a positive whole number, got ${String(value)}`,
+    });
   }
   return value;
 }
@@ -96,18 +109,19 @@ export function positiveInteger(name: string, value: unknown, fallback: number):
  * @throws {InvalidRecipientError} `to` is not an international number (code `INVALID_E164`).
  * @throws {InvalidSenderError} `from` (or one entry of a `from` map) is not a non-empty string.
  * @throws {ValidationError} anything else, with `code` and `details.field` naming the field.
+ * @throws {ConfigurationError} when `maxSegments` is not a positive whole number.
  */
 export function validateSmsInput(input: unknown, options: ValidateSmsOptions = {}): ValidSms {
   const maxSegments = positiveInteger("maxSegments", options.maxSegments, DEFAULT_MAX_SEGMENTS);
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw invalid("INVALID_MESSAGE", "message", `a message must be an object, got ${describe(input)}`);
   }
-  const { to, text, from, clientRef, provider } = input as Record<string, unknown>;
+  const { to, text, from, clientRef, provider, sendAt } = input as Record<string, unknown>;
   const e164 = toE164(to as string);
   if (typeof text !== "string")
     throw invalid("INVALID_TEXT", "text", `text must be a string, got ${describe(text)}`);
   if (text.length === 0) throw invalid("EMPTY_TEXT", "text", "the message text is empty");
-  if (LONE_SURROGATE.test(text)) {
+  if (hasLoneSurrogate(text)) {
     throw invalid(
       "INVALID_TEXT",
       "text",
@@ -155,12 +169,28 @@ export function validateSmsInput(input: unknown, options: ValidateSmsOptions = {
       `provider must be a provider's name, got ${describe(provider)}`,
     );
   }
+  let scheduled: Date | undefined;
+  if (sendAt !== undefined) {
+    scheduled =
+      sendAt instanceof Date
+        ? sendAt
+        : typeof sendAt === "string" && /\d{4}-\d{2}-\d{2}T/.test(sendAt)
+          ? new Date(sendAt)
+          : undefined;
+    if (scheduled === undefined || Number.isNaN(scheduled.getTime())) {
+      throw invalid("INVALID_SEND_AT", "sendAt", "sendAt must be a Date or an ISO 8601 date-time");
+    }
+    if (scheduled.getTime() <= (options.now ?? Date.now())) {
+      throw invalid("SEND_AT_IN_PAST", "sendAt", `sendAt ${scheduled.toISOString()} is not in the future`);
+    }
+  }
   return {
     to: e164,
     text,
     from: from as ValidSms["from"],
     clientRef: clientRef as string | undefined,
     provider: provider as string | undefined,
+    ...(scheduled === undefined ? {} : { sendAt: scheduled }),
     segments,
   };
 }

@@ -1,6 +1,7 @@
 import {
   AllProvidersFailedError,
   AuthenticationError,
+  ConfigurationError,
   InvalidRecipientError,
   NetworkError,
   OptedOutError,
@@ -137,14 +138,20 @@ describe("failover", () => {
 
   it("still tries the providers when all of them are cooling down, soonest to recover first", async () => {
     let time = 0;
-    let fail = true;
-    const a = fake("a", () => (fail ? throttled("a") : undefined));
-    const b = fake("b", () => (fail ? throttled("b") : undefined));
+    let failing = new Set(["a", "b"]);
+    const a = fake("a", () => (failing.has("a") ? throttled("a") : undefined));
+    const b = fake("b", () => (failing.has("b") ? throttled("b") : undefined));
     const messenger = createMessenger({ providers: [a, b], now: () => time });
-    await messenger.send(sms).catch(() => undefined); // a cools until 60 000, b until 60 000 too
-    time = 10;
-    fail = false;
-    expect((await messenger.send(sms)).provider).toBe("a");
+    await messenger.send(sms).catch(() => undefined); // a and b both cool until 60 000
+    time = 30_000;
+    failing = new Set(["b"]);
+    await messenger.send(sms).catch(() => undefined); // a is tried first (soonest); it succeeds
+    failing = new Set(["a"]);
+    await messenger.send(sms).catch(() => undefined); // a throttles again: now until 90 000; b until 60 000
+    time = 40_000;
+    failing = new Set();
+    // Both cooling: b recovers first (60 000 < 90 000), although a comes first in the configuration.
+    expect((await messenger.send(sms)).provider).toBe("b");
   });
 
   it("keeps the same clientRef across failover attempts", async () => {
@@ -428,10 +435,201 @@ describe("validateSmsInput", () => {
       expect(() => validateSmsInput(input)).toThrow(ValidationError);
   });
 
-  it("refuses a maxSegments that is not a positive whole number, as a programming error", () => {
+  it("refuses a maxSegments that is not a positive whole number, as a ConfigurationError", () => {
     for (const maxSegments of [Number.NaN, 0, -1, 1.5, Number.POSITIVE_INFINITY]) {
-      expect(() => validateSmsInput(sms, { maxSegments })).toThrow(TypeError);
-      expect(() => createMessenger({ providers: [fake("a")], maxSegments })).toThrow(TypeError);
+      expect(() => validateSmsInput(sms, { maxSegments })).toThrow(ConfigurationError);
+      expect(() => createMessenger({ providers: [fake("a")], maxSegments })).toThrow(ConfigurationError);
     }
+  });
+});
+
+/** A provider whose sendBatch reports each message through `outcomeFor`, counting requests and those in flight. */
+function perMessage(
+  name: string,
+  outcomeFor: (message: OutgoingSms) => SmsKitError | undefined = () => undefined,
+) {
+  const state = { requests: 0, inFlight: 0, maxInFlight: 0, release: [] as Array<() => void>, hold: false };
+  const provider: SmsProvider<string> & { state: typeof state } = {
+    name,
+    capabilities: { email: false, maxRecipientsPerRequest: 2, distinctTextsPerRequest: true },
+    state,
+    async send(message) {
+      const [outcome] = await provider.sendBatch([message]);
+      if (!outcome?.ok) throw outcome?.error;
+      return outcome.result;
+    },
+    async sendBatch(messages) {
+      state.requests += 1;
+      state.inFlight += 1;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      if (state.hold) await new Promise<void>((resolve) => state.release.push(resolve));
+      state.inFlight -= 1;
+      return messages.map((message): SendOutcome => {
+        const error = outcomeFor(message);
+        return error
+          ? { ok: false, error }
+          : {
+              ok: true,
+              result: {
+                provider: name,
+                to: message.to,
+                status: "queued",
+                clientRef: message.clientRef,
+                segments: 1,
+                encoding: "GSM-7",
+                raw: {},
+              },
+            };
+      });
+    },
+  };
+  return provider;
+}
+
+const six = Array.from({ length: 6 }, (_, index) => ({ to: `+4712345${600 + index}`, text: `m${index}` }));
+
+describe("one failover step for send, sendMany and sendEmail", () => {
+  it("skips a provider that throttled earlier in the same sendMany: it is asked once, not once per request", async () => {
+    const a = perMessage("a", (message) => throttled(message.to));
+    const b = perMessage("b");
+    const outcomes = await createMessenger({ providers: [a, b] }).sendMany(six);
+    expect(outcomes.every((outcome) => outcome.ok && outcome.result.provider === "b")).toBe(true);
+    expect(a.state.requests).toBe(1);
+    expect(b.state.requests).toBe(3);
+    for (const outcome of outcomes)
+      expect(outcome.ok && outcome.result.attempts?.map((attempt) => attempt.provider)).toEqual(["a"]);
+  });
+
+  it("fails a message over when its own outcome proves the gateway did not take it, inside a batch that went", async () => {
+    const a = perMessage("a", (message) => (message.to.endsWith("601") ? throttled("a") : undefined));
+    const b = perMessage("b");
+    const outcomes = await createMessenger({ providers: [a, b] }).sendMany(six.slice(0, 2));
+    expect(outcomes.map((outcome) => outcome.ok && outcome.result.provider)).toEqual(["a", "b"]);
+  });
+
+  it("reports the refusal when no provider is left, without asking the cooling one again", async () => {
+    const a = perMessage("a", () => throttled("a"));
+    const outcomes = await createMessenger({ providers: [a] }).sendMany(six);
+    expect(a.state.requests).toBe(1);
+    expect(outcomes.every((outcome) => !outcome.ok && outcome.error instanceof RateLimitError)).toBe(true);
+  });
+
+  it("asks a provider that is cooling from an earlier call once per sendMany, not once per request", async () => {
+    let time = 0;
+    const a = perMessage("a", () => throttled("a"));
+    const messenger = createMessenger({ providers: [a], now: () => time });
+    await messenger.send(sms).catch(() => undefined);
+    time = 1000; // still cooling: nothing else is left, so it is tried, once
+    const outcomes = await messenger.sendMany(six);
+    expect(a.state.requests).toBe(2);
+    expect(outcomes.every((outcome) => !outcome.ok && outcome.error instanceof RateLimitError)).toBe(true);
+  });
+
+  it("lets one request probe a provider whose cool-down ended; the others go on to the next provider", async () => {
+    let time = 0;
+    let aFails = true;
+    const a = perMessage("a", () => (aFails ? throttled("a") : undefined));
+    const b = perMessage("b");
+    const messenger = createMessenger({ providers: [a, b], now: () => time });
+    await messenger.send(sms);
+    time = 60_000;
+    aFails = false;
+    a.state.hold = true;
+    const probe = messenger.send(sms);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.state.inFlight).toBe(1);
+    const others = await Promise.all([messenger.send(sms), messenger.send(sms)]);
+    expect(others.map((result) => result.provider)).toEqual(["b", "b"]);
+    expect(a.state.requests).toBe(2); // the first throttled send and the probe, nothing else
+    for (const release of a.state.release) release();
+    expect((await probe).provider).toBe("a");
+    a.state.hold = false;
+    expect((await messenger.send(sms)).provider).toBe("a");
+  });
+
+  it("sends one request at a time by default, and as many as asked with concurrency", async () => {
+    for (const [concurrency, expected] of [
+      [undefined, 1],
+      [3, 3],
+    ] as const) {
+      const a = perMessage("a");
+      a.state.hold = true;
+      const sending = createMessenger({ providers: [a] }).sendMany(
+        six,
+        concurrency === undefined ? {} : { concurrency },
+      );
+      while (a.state.inFlight < expected) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(a.state.inFlight).toBe(expected);
+      while (a.state.release.length > 0 || a.state.inFlight > 0) {
+        for (const release of a.state.release.splice(0)) release();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect((await sending).every((outcome) => outcome.ok)).toBe(true);
+      expect(a.state.maxInFlight).toBe(expected);
+    }
+  });
+
+  it("calls a custom provider's non-smskit failure an unknown outcome: never retried, never failed over", async () => {
+    const broken: SmsProvider = {
+      ...fake("broken"),
+      async send() {
+        throw new Error("socket hang up");
+      },
+    };
+    const b = fake("b");
+    const error = await createMessenger({ providers: [broken, b] })
+      .send(sms)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(b.calls).toHaveLength(0);
+  });
+
+  it("refuses what is not a list of messages, and a strategy that returns strangers", async () => {
+    const messenger = createMessenger({ providers: [fake("a")] });
+    for (const input of [null, {}, 42, "x"]) {
+      await expect(messenger.sendMany(input as never)).rejects.toBeInstanceOf(ValidationError);
+    }
+    await expect(messenger.sendMany([sms], { concurrency: 0 })).rejects.toBeInstanceOf(ConfigurationError);
+    const stranger = fake("stranger");
+    const odd = createMessenger({ providers: [fake("a")], strategy: () => [stranger] });
+    await expect(odd.send(sms)).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it("knows its providers' names at compile time and lists them at run time", async () => {
+    const messenger = createMessenger({
+      providers: [dryRun({ name: "digify" }), dryRun({ name: "websms" })],
+    });
+    // @ts-expect-error "digfy" is not a configured provider
+    const error = await messenger.send({ ...sms, provider: "digfy" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain("configured: digify, websms");
+    expect((await messenger.send({ ...sms, provider: "websms" })).provider).toBe("websms");
+  });
+});
+
+describe("sendAt", () => {
+  const later = new Date(Date.UTC(2030, 0, 1, 12));
+  it("goes only to a provider that schedules, with the time passed on", async () => {
+    const a = fake("a");
+    const b = fake("b", () => undefined, { scheduling: true });
+    const result = await createMessenger({ providers: [a, b] }).send({ ...sms, sendAt: later });
+    expect(result.provider).toBe("b");
+    expect(b.calls[0]?.[0]?.sendAt).toEqual(later);
+    expect(a.calls).toHaveLength(0);
+  });
+
+  it("refuses a time in the past, a non-date, and a messenger that cannot schedule, before any provider", async () => {
+    const a = fake("a");
+    const messenger = createMessenger({ providers: [a], now: () => later.getTime() });
+    for (const sendAt of [new Date(later.getTime() - 1), "tomorrow", new Date(Number.NaN), 42]) {
+      await expect(messenger.send({ ...sms, sendAt } as never)).rejects.toBeInstanceOf(ValidationError);
+    }
+    await expect(
+      messenger.send({ ...sms, sendAt: new Date(later.getTime() + 60_000) }),
+    ).rejects.toMatchObject({
+      code: "SCHEDULING_UNSUPPORTED",
+    });
+    expect(a.calls).toHaveLength(0);
   });
 });

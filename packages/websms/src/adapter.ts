@@ -1,16 +1,20 @@
 import {
   assertBatchSize,
+  assertNotScheduled,
   type CommonClientOptions,
-  e164Digits,
   estimateSegments,
-  InvalidSenderError,
   type OutgoingSms,
+  parseSender,
+  partitionBatch,
   type SendOutcome,
   type SendStatus,
   type SmsProvider,
+  sendOneThroughBatch,
   ValidationError,
+  withoutPlus,
 } from "@smskit/core";
 import {
+  checkRecipient,
   createWebsmsClient,
   type WebsmsAccepted,
   type WebsmsCredentials,
@@ -19,29 +23,28 @@ import {
 
 export type WebsmsAdapterOptions = WebsmsCredentials & CommonClientOptions;
 
-/** websms's documented limit for `recipientAddressList` (status 4025 above it). */
+/** websms's documented limit for `recipientAddressList`. */
 const MAX_RECIPIENTS_PER_REQUEST = 1000;
-const MAX_ALPHANUMERIC_SENDER = 11;
-const NUMERIC_SENDER = /^\+?(\d{1,15})$/;
 
 function statusOf(statusCode: WebsmsAccepted["statusCode"]): SendStatus {
   return statusCode === 2001 ? "queued" : "accepted";
 }
 
+/**
+ * The sender and, only when it is certain, its type: a name is `alphanumeric`, a number written
+ * with `+` is `international`. Digits alone may be a national number or a short code, so the type
+ * is left out and websms detects it (its documentation: "detected automatically" when omitted),
+ * rather than mislabelled and refused with 4003.
+ */
 function senderFields(
   from: string | undefined,
 ): Pick<WebsmsTextRequest, "senderAddress" | "senderAddressType"> {
   if (from === undefined) return {};
-  const numeric = NUMERIC_SENDER.exec(from);
-  if (numeric?.[1] !== undefined) return { senderAddress: numeric[1], senderAddressType: "international" };
-  if (from.trim() === "" || from.length > MAX_ALPHANUMERIC_SENDER || /^\+?\d+$/.test(from)) {
-    throw new InvalidSenderError({
-      provider: "websms",
-      code: "INVALID_SENDER_ID",
-      message: `[websms] sender ${JSON.stringify(from)} is neither an international number (at most 15 digits) nor an alphanumeric name of 1 to ${MAX_ALPHANUMERIC_SENDER} characters`,
-    });
-  }
-  return { senderAddress: from, senderAddressType: "alphanumeric" };
+  const sender = parseSender("websms", from);
+  if (sender.kind === "name") return { senderAddress: sender.name, senderAddressType: "alphanumeric" };
+  return sender.international
+    ? { senderAddress: sender.digits, senderAddressType: "international" }
+    : { senderAddress: sender.digits };
 }
 
 /**
@@ -57,15 +60,38 @@ function sharedClientRef(messages: readonly OutgoingSms[]): string | undefined {
   return ref !== undefined && messages.every((message) => message.clientRef === ref) ? ref : undefined;
 }
 
+function _invalidMessage(code: string, field: string, message: string): ValidationError {
+  return new ValidationError({
+    provider: "websms",
+    code,
+    details: { field },
+    message: `[websms] ${message}`,
+  });
+}
+
+/**
+ * The recipient as websms takes it. Called per message, so a message built without the facade's
+ * checks (a number that is not one, a non-object) fails alone and the others still go.
+ */
+function recipientOf(message: OutgoingSms, index: number): string {
+  assertNotScheduled("websms", message);
+  const { to } = message;
+  const recipient = withoutPlus(to);
+  checkRecipient(recipient, `messages[${index}].to`);
+  return recipient;
+}
+
 /** The websms REST API as an smskit provider (SMS only). */
-export function websms(options: WebsmsAdapterOptions): SmsProvider {
+export function websms(options: WebsmsAdapterOptions): SmsProvider<"websms"> {
   const client = createWebsmsClient(options);
 
   const sendBatch = async (messages: readonly OutgoingSms[]): Promise<SendOutcome[]> => {
-    const [first] = messages;
-    if (first === undefined) return [];
-    assertBatchSize("websms", messages.length, MAX_RECIPIENTS_PER_REQUEST);
-    if (messages.some((message) => message.text !== first.text || message.from !== first.from)) {
+    assertBatchSize("websms", messages, MAX_RECIPIENTS_PER_REQUEST);
+    const { outcomes, valid } = partitionBatch(messages, recipientOf);
+    const [head] = valid;
+    if (head === undefined) return outcomes as SendOutcome[];
+    const first = head.message;
+    if (valid.some(({ message }) => message.text !== first.text || message.from !== first.from)) {
       throw new ValidationError({
         provider: "websms",
         code: "MIXED_BATCH",
@@ -80,12 +106,13 @@ export function websms(options: WebsmsAdapterOptions): SmsProvider {
         message: "[websms] the text is empty",
       });
     }
-    const recipientAddressList = messages.map((message) => e164Digits(message.to));
-    const clientMessageId = sharedClientRef(messages);
+    const sender = senderFields(first.from);
+    const sent = valid.map((entry) => entry.message);
+    const clientMessageId = sharedClientRef(sent);
     const response = await client.sendText({
-      recipientAddressList,
+      recipientAddressList: valid.map((entry) => entry.payload),
       messageContent: first.text,
-      ...senderFields(first.from),
+      ...sender,
       ...(clientMessageId === undefined ? {} : { clientMessageId }),
     });
 
@@ -93,11 +120,11 @@ export function websms(options: WebsmsAdapterOptions): SmsProvider {
     // `smsCount` is the total over all recipients; when it does not split evenly (or is 0, as in
     // test mode) the per-message figure is smskit's own estimate.
     const segments =
-      response.smsCount > 0 && response.smsCount % messages.length === 0
-        ? response.smsCount / messages.length
+      response.smsCount > 0 && response.smsCount % sent.length === 0
+        ? response.smsCount / sent.length
         : estimate.segments;
-    return messages.map(
-      (message): SendOutcome => ({
+    for (const { index, message } of valid) {
+      outcomes[index] = {
         ok: true,
         result: {
           provider: "websms",
@@ -111,8 +138,9 @@ export function websms(options: WebsmsAdapterOptions): SmsProvider {
           encoding: estimate.encoding,
           raw: response,
         },
-      }),
-    );
+      };
+    }
+    return outcomes as SendOutcome[];
   };
 
   return {
@@ -122,11 +150,7 @@ export function websms(options: WebsmsAdapterOptions): SmsProvider {
       maxRecipientsPerRequest: MAX_RECIPIENTS_PER_REQUEST,
       distinctTextsPerRequest: false,
     },
-    async send(message) {
-      const [outcome] = await sendBatch([message]);
-      if (!outcome?.ok) throw outcome?.error;
-      return outcome.result;
-    },
+    send: sendOneThroughBatch(sendBatch),
     sendBatch,
   };
 }

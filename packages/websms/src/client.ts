@@ -1,18 +1,16 @@
 import {
   type CommonClientOptions,
+  ConfigurationError,
   createApiClient,
-  redactDeep,
-  requestInfoOf,
-  UnexpectedResponseError,
-  unwrapWithResponse,
+  dataOf,
+  hasLoneSurrogate,
+  InvalidRecipientError,
+  InvalidSenderError,
+  isRecord,
+  requireCredential,
   ValidationError,
 } from "@smskit/core";
-import {
-  classifyWebsmsError,
-  isRefusedBeforeAcceptingCode,
-  WEBSMS_ACCEPTED_CODES,
-  websmsStatusError,
-} from "./errors.js";
+import { classifyWebsmsAnswer, parseSimpleResponse, type WebsmsSendResponse } from "./errors.js";
 import type { components, paths } from "./generated/schema.js";
 
 export const WEBSMS_PRODUCTION_URL = "https://api.websms.com/rest";
@@ -38,8 +36,6 @@ export type WebsmsClientOptions = WebsmsCredentials & CommonClientOptions;
 type Schemas = components["schemas"];
 export type WebsmsTextRequest = Schemas["TextSmsSendRequest"];
 export type WebsmsBinaryRequest = Schemas["BinarySmsSendRequest"];
-export type WebsmsSendResponse = Schemas["SmsSendResponse"];
-export type WebsmsStatusCode = Schemas["SmsStatusCode"];
 /** What the helpers return: errors are thrown, so the status is always an acceptance. */
 export type WebsmsAccepted = WebsmsSendResponse & { statusCode: 2000 | 2001 };
 
@@ -53,8 +49,13 @@ export interface WebsmsSimpleOptions {
 
 const PROVIDER = "websms";
 
-function describeCredentialsError(): TypeError {
-  return new TypeError("[websms] give either accessToken, or username and password (not both)");
+function credentialsError(message: string, option: string, code = "MISSING_CREDENTIAL"): ConfigurationError {
+  return new ConfigurationError({
+    provider: PROVIDER,
+    code,
+    details: { option },
+    message: `[websms] ${message}`,
+  });
 }
 
 const isNonEmpty = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
@@ -68,20 +69,28 @@ function basicToken(username: string, password: string): string {
 }
 
 function authorizationOf(options: WebsmsCredentials): { header: string; secrets: string[] } {
-  const { accessToken, username, password } = options as {
+  const { accessToken, username, password } = (options ?? {}) as {
     accessToken?: unknown;
     username?: unknown;
     password?: unknown;
   };
   const hasToken = accessToken !== undefined;
   const hasLogin = username !== undefined || password !== undefined;
-  if (hasToken === hasLogin) throw describeCredentialsError();
+  if (hasToken === hasLogin) {
+    throw credentialsError("give either accessToken, or username and password (not both)", "accessToken");
+  }
   if (hasToken) {
-    if (!isNonEmpty(accessToken)) throw new TypeError("[websms] accessToken must be a non-empty string");
+    if (!isNonEmpty(accessToken))
+      throw credentialsError("accessToken must be a non-empty string", "accessToken");
+    requireCredential(PROVIDER, "accessToken", accessToken, "header");
     return { header: `Bearer ${accessToken}`, secrets: [accessToken] };
   }
   if (!isNonEmpty(username) || !isNonEmpty(password)) {
-    throw new TypeError("[websms] username and password must both be non-empty strings");
+    throw credentialsError("username and password must both be non-empty strings", "username");
+  }
+  // RFC 7617: the user-id ends at the first colon, so websms would read another user name.
+  if (username.includes(":")) {
+    throw credentialsError("username must not contain a colon", "username", "INVALID_CREDENTIAL");
   }
   const token = basicToken(username, password);
   return { header: `Basic ${token}`, secrets: [password, username, token] };
@@ -127,75 +136,74 @@ export function toSimpleForm(request: WebsmsTextRequest): string {
   return pairs.join("&");
 }
 
-/** Decodes one form value: UTF-8 percent-escapes where they are valid, ISO-8859-1 otherwise. */
-function decodeFormValue(raw: string): string {
-  const spaced = raw.replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-      String.fromCharCode(Number.parseInt(hex, 16)),
+/** The spec's `RecipientAddress` pattern. */
+const RECIPIENT = /^\+?[1-9][0-9]{6,14}$/;
+const SENDER_TYPES = new Set(["national", "international", "alphanumeric", "shortcode"]);
+/** The spec's `Base64Segment`: standard Base64 with padding, 4 to 188 characters (one SMS, 140 octets). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const isSegment = (value: unknown) =>
+  typeof value === "string" && value.length >= 4 && value.length <= 188 && BASE64.test(value);
+/** Half of a surrogate pair: JSON carries it as an escape websms cannot turn into any character. */
+
+const invalid = (field: string, message: string, type = ValidationError) =>
+  new type({
+    provider: PROVIDER,
+    code: "INVALID_REQUEST",
+    details: { field },
+    message: `[websms] ${field} ${message}`,
+  });
+
+/** One recipient as the spec's `RecipientAddress` allows it. */
+export function checkRecipient(recipient: unknown, field: string): asserts recipient is string {
+  if (typeof recipient !== "string" || !RECIPIENT.test(recipient)) {
+    throw invalid(
+      field,
+      "must be an international number, digits only (e.g. 436991234567)",
+      InvalidRecipientError,
     );
   }
 }
 
-function decodeForm(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const pair of text.trim().split("&")) {
-    if (pair === "") continue;
-    const at = pair.indexOf("=");
-    const name = decodeFormValue(at === -1 ? pair : pair.slice(0, at));
-    if (!fields.has(name)) fields.set(name, at === -1 ? "" : decodeFormValue(pair.slice(at + 1)));
+/** The spec's constraints on a text or binary request, checked before the network. */
+function checkSendRequest(body: unknown, content: "text" | "binary"): void {
+  if (!isRecord(body)) throw invalid("body", "must be an object");
+  const list = body.recipientAddressList;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 1000) {
+    throw invalid("recipientAddressList", "must hold 1 to 1000 numbers", InvalidRecipientError);
   }
-  return fields;
-}
-
-const INTEGER = /^\d+$/;
-
-/**
- * Reads the answer of a simple endpoint: form-encoded `statusCode=2000&statusMessage=OK&…`
- * (numbers as text, an empty or missing id meaning none). A JSON body is accepted as well, because
- * one client library saw these endpoints declared as JSON and the docs are not explicit.
- * Returns `undefined` when the text carries no `statusCode`.
- */
-export function parseSimpleResponse(text: string): WebsmsSendResponse | undefined {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) {
-    try {
-      const body: unknown = JSON.parse(trimmed);
-      return isSendResponseShape(body) ? body : undefined;
-    } catch {
-      return undefined;
+  list.forEach((recipient: unknown, index: number) => {
+    checkRecipient(recipient, `recipientAddressList[${index}]`);
+  });
+  if (content === "text") {
+    if (typeof body.messageContent !== "string" || body.messageContent === "") {
+      throw invalid("messageContent", "must be a non-empty text");
     }
+    if (hasLoneSurrogate(body.messageContent)) {
+      throw invalid("messageContent", "contains a lone surrogate (half of an emoji), which no SMS can carry");
+    }
+  } else if (
+    !Array.isArray(body.messageContent) ||
+    body.messageContent.length === 0 ||
+    !body.messageContent.every(isSegment)
+  ) {
+    throw invalid(
+      "messageContent",
+      "must be 1 or more Base64 segments of 4 to 188 characters (one SMS each)",
+    );
   }
-  const fields = decodeForm(trimmed);
-  const statusCode = fields.get("statusCode") ?? "";
-  const smsCount = fields.get("smsCount") ?? "";
-  if (!INTEGER.test(statusCode) || (smsCount !== "" && !INTEGER.test(smsCount))) return undefined;
-  const idOf = (name: string) => {
-    const value = fields.get(name);
-    return value === undefined || value === "" ? null : value;
-  };
-  return {
-    statusCode: Number(statusCode) as WebsmsStatusCode,
-    statusMessage: fields.get("statusMessage") ?? "",
-    transferId: idOf("transferId"),
-    clientMessageId: idOf("clientMessageId"),
-    // Every example carries it; websms reports 0 whenever nothing was generated.
-    smsCount: smsCount === "" ? 0 : Number(smsCount),
-  };
-}
-
-function isSendResponseShape(body: unknown): body is WebsmsSendResponse {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
-  const { statusCode } = body as { statusCode?: unknown };
-  return typeof statusCode === "number" && Number.isInteger(statusCode);
-}
-
-/** Reads `statusCode` from a JSON or form-encoded answer without trusting its shape. */
-async function statusCodeOf(response: Response): Promise<number | undefined> {
-  const text = await response.text();
-  return parseSimpleResponse(text)?.statusCode;
+  if (
+    body.senderAddress !== undefined &&
+    (typeof body.senderAddress !== "string" || body.senderAddress === "")
+  ) {
+    throw invalid("senderAddress", "must be a non-empty string", InvalidSenderError);
+  }
+  if (body.senderAddressType !== undefined && !SENDER_TYPES.has(body.senderAddressType as string)) {
+    throw invalid("senderAddressType", `must be one of ${[...SENDER_TYPES].join(", ")}`, InvalidSenderError);
+  }
+  // Echoed into delivery reports, which match on it: anything but a string cannot be matched.
+  if (body.clientMessageId !== undefined && typeof body.clientMessageId !== "string") {
+    throw invalid("clientMessageId", "must be a string");
+  }
 }
 
 /**
@@ -208,101 +216,68 @@ async function statusCodeOf(response: Response): Promise<number | undefined> {
  */
 export function createWebsmsClient(options: WebsmsClientOptions) {
   const authorization = authorizationOf(options);
-  const baseUrl = options.baseUrl ?? WEBSMS_PRODUCTION_URL;
-  const client = createApiClient<paths>({
-    ...options,
-    provider: PROVIDER,
-    baseUrl,
-    secrets: authorization.secrets,
-    // Always a header: websms also takes the token as `?access_token=`, but URLs end up in proxy
-    // logs, browser histories and error messages, so the query form is never used.
-    authenticate(request) {
-      request.headers.set("Authorization", authorization.header);
-      return request;
+  const client = createApiClient<paths>(
+    {
+      provider: PROVIDER,
+      defaultBaseUrl: WEBSMS_PRODUCTION_URL,
+      secrets: authorization.secrets,
+      // Always a header: websms also takes the token as `?access_token=`, but URLs end up in proxy
+      // logs, browser histories and error messages, so the query form is never used.
+      authenticate(request) {
+        request.headers.set("Authorization", authorization.header);
+        return request;
+      },
+      // Every websms operation sends, `GET /smsmessaging/simple` included, so none is repeated after
+      // an ambiguous failure. websms echoes `clientMessageId` but nowhere documents de-duplicating
+      // on it, so carrying one does not make a send safe to repeat either.
+      sends: () => true,
+      classify: classifyWebsmsAnswer,
     },
-    // websms answers throttling (4023) and "service unavailable" (5003) with HTTP 200; both mean
-    // nothing was accepted, so the transport may repeat the request like a 429/503.
-    //
-    isRefusedBeforeAccepting: async (response) => {
-      if (!response.ok) return false;
-      const statusCode = await statusCodeOf(response);
-      return statusCode !== undefined && isRefusedBeforeAcceptingCode(statusCode);
-    },
-    // Every websms operation sends, `GET /smsmessaging/simple` included, so none is repeated after
-    // an ambiguous failure. websms echoes `clientMessageId` but nowhere documents de-duplicating
-    // on it, so carrying one does not make a send safe to repeat either.
-    isIdempotent: () => false,
-  });
-  const { api, redactor } = client;
-
-  /** Turns the body of an HTTP 200 into the accepted response, or the typed error of its `statusCode`. */
-  const accepted = (
-    body: WebsmsSendResponse | undefined,
-    raw: unknown,
-    response: Response,
-  ): WebsmsAccepted => {
-    const request = requestInfoOf(response);
-    if (!isSendResponseShape(body)) {
-      throw new UnexpectedResponseError({
-        provider: PROVIDER,
-        status: response.status,
-        request,
-        body: redactDeep(raw, redactor),
-        message: `[websms] the answer has no statusCode${request ? ` (${request.method} ${request.url})` : ""}`,
-      });
-    }
-    if (WEBSMS_ACCEPTED_CODES.has(body.statusCode)) return body as WebsmsAccepted;
-    throw websmsStatusError(body, {
-      status: response.status,
-      request,
-      headers: response.headers,
-      redactor,
-      body: raw,
-    });
-  };
-
-  const sendJson = async (
-    call: Promise<{ data?: WebsmsSendResponse; error?: unknown; response: Response }>,
-  ): Promise<WebsmsAccepted> => {
-    const { data, response } = await unwrapWithResponse(client, call, classifyWebsmsError);
-    return accepted(data, data, response);
-  };
-
-  const sendForm = async (
-    call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
-  ): Promise<WebsmsAccepted> => {
-    const { data: text, response } = await unwrapWithResponse(client, call, classifyWebsmsError);
-    const raw = typeof text === "string" ? text : "";
-    return accepted(parseSimpleResponse(raw), raw, response);
-  };
-
+    options,
+  );
+  const { api } = client;
   const JSON_HEADERS = { Accept: "application/json" };
+
+  /** The classifier let only accepted answers through; the simple endpoints answer a form, decoded here. */
+  const simpleAnswer = async (call: Promise<{ data?: unknown; error?: unknown; response: Response }>) =>
+    parseSimpleResponse(String(await dataOf(client, call))) as WebsmsAccepted;
 
   return {
     /**
-     * The typed openapi-fetch client, authenticated, with the same retry rule. Its answers are
-     * raw: a `statusCode` error inside HTTP 200 comes back as `data`, and the simple endpoints
-     * need `parseAs: "text"`. Prefer the helpers below.
+     * The typed openapi-fetch client, authenticated, with the same retry rule and the same typed
+     * errors (a `statusCode` error inside HTTP 200 is thrown too). The simple endpoints need
+     * `parseAs: "text"`. Prefer the helpers below.
      */
     api,
     /** Sends one UTF-8 text to 1–1000 recipients (`POST /smsmessaging/text`). */
-    sendText: async (body: WebsmsTextRequest): Promise<WebsmsAccepted> =>
-      sendJson(api.POST("/smsmessaging/text", { body, headers: JSON_HEADERS })),
+    async sendText(body: WebsmsTextRequest): Promise<WebsmsAccepted> {
+      checkSendRequest(body, "text");
+      return (await dataOf(
+        client,
+        api.POST("/smsmessaging/text", { body, headers: JSON_HEADERS }),
+      )) as WebsmsAccepted;
+    },
     /** Sends Base64-encoded binary segments to 1–1000 recipients (`POST /smsmessaging/binary`). */
-    sendBinary: async (body: WebsmsBinaryRequest): Promise<WebsmsAccepted> =>
-      sendJson(api.POST("/smsmessaging/binary", { body, headers: JSON_HEADERS })),
+    async sendBinary(body: WebsmsBinaryRequest): Promise<WebsmsAccepted> {
+      checkSendRequest(body, "binary");
+      return (await dataOf(
+        client,
+        api.POST("/smsmessaging/binary", { body, headers: JSON_HEADERS }),
+      )) as WebsmsAccepted;
+    },
     /**
      * Sends a text through the simple endpoint: an ISO-8859-1 form body (POST, default) or query
      * string (GET). Text outside ISO-8859-1 is refused before sending. The form-encoded answer is
      * returned decoded, with numbers as numbers and absent ids as `null`.
      */
-    sendSimple: async (
+    async sendSimple(
       request: WebsmsTextRequest,
       simpleOptions: WebsmsSimpleOptions = {},
-    ): Promise<WebsmsAccepted> => {
+    ): Promise<WebsmsAccepted> {
+      checkSendRequest(request, "text");
       const encoded = toSimpleForm(request);
       if (simpleOptions.method === "GET") {
-        return sendForm(
+        return simpleAnswer(
           api.GET("/smsmessaging/simple", {
             params: { query: request },
             querySerializer: () => encoded,
@@ -310,7 +285,7 @@ export function createWebsmsClient(options: WebsmsClientOptions) {
           }),
         );
       }
-      return sendForm(
+      return simpleAnswer(
         api.POST("/smsmessaging/simple", {
           body: request,
           bodySerializer: () => encoded,

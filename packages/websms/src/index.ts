@@ -1,7 +1,6 @@
 export { type WebsmsAdapterOptions, websms } from "./adapter.js";
 export {
   createWebsmsClient,
-  parseSimpleResponse,
   toSimpleForm,
   WEBSMS_PRODUCTION_URL,
   type WebsmsAccepted,
@@ -10,20 +9,20 @@ export {
   type WebsmsClientOptions,
   type WebsmsCredentials,
   type WebsmsPasswordCredentials,
-  type WebsmsSendResponse,
   type WebsmsSimpleOptions,
-  type WebsmsStatusCode,
   type WebsmsTextRequest,
   type WebsmsTokenCredentials,
 } from "./client.js";
 export {
-  classifyWebsmsError,
-  isRefusedBeforeAcceptingCode,
+  classifyWebsmsAnswer,
+  parseSimpleResponse,
   WEBSMS_ACCEPTED_CODES,
   WEBSMS_ERROR_CODES,
+  type WebsmsAcceptedCode,
   type WebsmsErrorCode,
-  type WebsmsStatusContext,
-  websmsStatusError,
+  type WebsmsErrorStatusCode,
+  type WebsmsSendResponse,
+  type WebsmsStatusCode,
 } from "./errors.js";
 export type { components, paths, webhooks } from "./generated/schema.js";
 export {

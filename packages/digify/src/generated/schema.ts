@@ -125,8 +125,8 @@ export interface paths {
          *     `tlf_mobil`, `ansatte_antall` and the capitalised `Slettet` and `Hidden`; they differ
          *     from the camel-cased names of `searchCompanies`. They are kept exactly as sent.
          *
-         *     An `orgNr` that is not exactly nine digits gives `400 VALIDATION_ERROR`. The seed
-         *     documents no response for a well-formed number that is not in the register.
+         *     An `orgNr` that is not exactly nine digits gives `400 VALIDATION_ERROR`. The API
+         *     documentation gives no response for a well-formed number that is not in the register.
          */
         get: operations["getCompany"];
         put?: never;
@@ -149,11 +149,11 @@ export interface paths {
          * @description Reports whether the service and its database connection are up. Lives at the host
          *     root, not under `/api/v1`.
          *
-         *     **Authentication:** the seed says health checks need no token, while the client
-         *     guide says every endpoint requires one. This spec follows the seed and declares no
-         *     security (`security: []`). The `401` response is listed only so that clients have
-         *     a typed path if a deployment follows the client guide instead; the seed does not
-         *     document it for this endpoint.
+         *     **Authentication:** the API documentation says health checks need no token, while the
+         *     client guide says every endpoint requires one. This spec follows the API documentation
+         *     and declares no security (`security: []`). The `401` response is listed only so that
+         *     clients have a typed path if a deployment follows the client guide instead; the API
+         *     documentation does not list it for this endpoint.
          */
         get: operations["getHealth"];
         put?: never;
@@ -176,7 +176,7 @@ export interface paths {
          * @description Reports whether the service is ready to accept requests. Lives at the host root.
          *     Declared without security for the same reason as `getHealth`; the `401` response is
          *     listed for deployments that follow the client guide's "all endpoints need a token".
-         *     The seed documents only the `200` response.
+         *     The API documentation lists only the `200` response.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -199,8 +199,8 @@ export interface components {
         /** @description One message to send, an SMS or an e-mail, told apart by `type`. */
         OutgoingMessage: components["schemas"]["SmsMessage"] | components["schemas"]["EmailMessage"];
         /**
-         * @description An SMS. The numeric fields are SMPP parameters (0-255); the seed does not document
-         *     their semantics further.
+         * @description An SMS. The numeric fields are SMPP parameters (0-255); the API documentation does not
+         *     describe their meaning further.
          */
         SmsMessage: {
             /**
@@ -223,7 +223,9 @@ export interface components {
             /** @description Numbering plan indicator of the source address (SMPP `source_addr_npi`). */
             sourceAddrNpi?: number;
             /**
-             * @description Recipient phone number with country code and no `+`, e.g. `4712345678`.
+             * @description Recipient phone number, at most 15 characters. Every example in the provider's
+             *     documentation (the Digify Unified Messaging API client guide) writes it as digits with
+             *     the country code and no `+`, e.g. `4712345678`; the pattern requires that form.
              * @example 4712345678
              */
             destAddr: string;
@@ -239,23 +241,23 @@ export interface components {
             /** @description SMPP `priority_flag`. */
             priority?: number;
             /**
-             * @description When to send the message. The seed types this "string/date" without a format;
+             * @description When to send the message. The API documentation types this "string/date" without a format;
              *     send an ISO 8601 date-time such as `2025-10-18T12:00:00Z`.
              * @example 2025-10-18T12:00:00Z
              */
             sendWhen?: string;
             /**
              * @description Scheduled delivery time (SMPP `schedule_delivery_time`). Typed "string/date"
-             *     without a format in the seed; send an ISO 8601 date-time.
+             *     without a format in the API documentation; send an ISO 8601 date-time.
              */
             scheduleDeliveryTime?: string;
             /**
              * @description Until when the network should try to deliver (SMPP `validity_period`). Typed
-             *     "string/date" without a format in the seed; send an ISO 8601 date-time.
+             *     "string/date" without a format in the API documentation; send an ISO 8601 date-time.
              */
             validityPeriod?: string;
             /**
-             * @description SMPP `data_coding` scheme; the seed's example uses `1` but does not document the values.
+             * @description SMPP `data_coding` scheme; the API documentation's example uses `1` but does not list the values.
              * @example 1
              */
             dataCoding?: number;
@@ -292,8 +294,8 @@ export interface components {
              */
             subject: string;
             /**
-             * @description Message body, HTML or plain text according to `bodyFormat`. The seed limits it
-             *     to 1 MB; `maxLength` here is 1,048,576 **characters** (1 MiB). JSON Schema counts
+             * @description Message body, HTML or plain text according to `bodyFormat`. The API documentation
+             *     limits it to 1 MB; `maxLength` here is 1,048,576 **characters** (1 MiB). JSON Schema counts
              *     characters, not bytes, so a body with many multi-byte UTF-8 characters can pass
              *     this check and still exceed the server's byte limit.
              * @example <html><body><h1>Welcome!</h1></body></html>
@@ -309,8 +311,8 @@ export interface components {
          */
         EmailBodyFormat: "html" | "text";
         /**
-         * @description Which configured e-mail provider sends the message; `2` if omitted. The seed does
-         *     not document the available values.
+         * @description Which configured e-mail provider sends the message; `2` if omitted. The API
+         *     documentation does not list the available values.
          * @default 2
          */
         EmailProviderId: number;
@@ -445,7 +447,7 @@ export interface components {
         /**
          * @description The full register record of a company, with field names exactly as the API sends
          *     them: lower-case, except `tlf_mobil`, `ansatte_antall` and the capitalised
-         *     `Slettet` and `Hidden`. Fields the seed shows as `null` are nullable.
+         *     `Slettet` and `Hidden`. Fields the API documentation shows as `null` are nullable.
          */
         CompanyDetails: {
             /** @description Organisation number (a number here, a string in `CompanySummary.orgNr`). */
@@ -566,7 +568,7 @@ export interface components {
             timestamp: string;
         };
         /**
-         * @description One validation problem. The seed shows Zod-style issues (`code`, `message`,
+         * @description One validation problem. The API documentation shows Zod-style issues (`code`, `message`,
          *     `path`); further Zod properties may be present.
          */
         ValidationIssue: {
@@ -744,8 +746,8 @@ export interface components {
          */
         StatusFilter: string;
         /**
-         * @description Only return messages created on or after this moment. ISO 8601; the seed's example
-         *     uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
+         * @description Only return messages created on or after this moment. ISO 8601; the API
+         *     documentation's example uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
          *     here and no `format` is enforced.
          * @example 2025-10-01
          */
@@ -822,8 +824,8 @@ export interface operations {
                  */
                 status?: components["parameters"]["StatusFilter"];
                 /**
-                 * @description Only return messages created on or after this moment. ISO 8601; the seed's example
-                 *     uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
+                 * @description Only return messages created on or after this moment. ISO 8601; the API
+                 *     documentation's example uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
                  *     here and no `format` is enforced.
                  * @example 2025-10-01
                  */
@@ -876,8 +878,8 @@ export interface operations {
                  */
                 status?: components["parameters"]["StatusFilter"];
                 /**
-                 * @description Only return messages created on or after this moment. ISO 8601; the seed's example
-                 *     uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
+                 * @description Only return messages created on or after this moment. ISO 8601; the API
+                 *     documentation's example uses a plain date (`2025-10-01`), so both a date and a full date-time are accepted
                  *     here and no `format` is enforced.
                  * @example 2025-10-01
                  */

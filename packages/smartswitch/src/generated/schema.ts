@@ -118,7 +118,7 @@ export interface components {
             status: components["schemas"]["MessageStatus"];
         };
         /**
-         * @description `ok`: the message was sent and the balance was charged. `error`: the message was not sent and the balance was not charged. (The source's table writes `ok` in Cyrillic letters, `ок`; its JSON examples use Latin `ok`, which is used here.)
+         * @description `ok`: the message was sent and the balance was charged. `error`: the message was not sent and the balance was not charged. (The documentation's table writes `ok` in Cyrillic letters, `ок`; its JSON examples use Latin `ok`, which is used here.)
          * @enum {string}
          */
         MessageStatus: "ok" | "error";
@@ -226,7 +226,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The request was processed. The body holds either `data` (one resource object per recipient) or `errors`; the documented authentication error is shown here because the source gives no status for it. */
+            /** @description The request was processed. The body holds either `data` (one resource object per recipient) or `errors`; the documented authentication error is shown here because the documentation gives no status for it. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -150,12 +150,17 @@ export interface components {
         /**
          * @description Mobile number (MSISDN) in international format, digits only, for example
          *     `436991234567` (43 = Austria). An optional leading `+` is accepted by this schema
-         *     because the server was seen accepting it; digits only is the documented form. At most
-         *     15 digits (E.164).
+         *     because the server was seen accepting it; digits only is the documented form. 7 to 15
+         *     digits starting with the country code (E.164 caps numbers at 15; no country code plus
+         *     subscriber number is shorter than 7).
          * @example 436991234567
          */
         RecipientAddress: string;
-        /** @description Recipients of the message, 1 to 1000 numbers (status 4025 above 1000). */
+        /**
+         * @description Recipients of the message, 1 to 1000 numbers. Status 4025 ("transfer rate for immediate
+         *     transmissions exceeded") names the 1000 limit too; it is also sent when the rate of
+         *     immediate sends is exceeded.
+         */
         RecipientAddressList: components["schemas"]["RecipientAddress"][];
         /**
          * @description Sender shown to the recipient. It must be assigned to the account (status 4003
@@ -306,7 +311,7 @@ export interface components {
          *     | 4021 | INVALID_ACCOUNT | The account is invalid. |
          *     | 4022 | ACCESS_DENIED | API access is denied. |
          *     | 4023 | THROTTLING_SPAMMING_IP | Too many requests from this IP address. |
-         *     | 4025 | THROTTLING_TOO_MANY_RECIPIENTS | More than 1000 recipients in one request. |
+         *     | 4025 | THROTTLING_TOO_MANY_RECIPIENTS | "Transfer rate for immediate transmissions exceeded. Too many recipients in this request (1000)." A throttle: the rate of immediate sends (recipients per time) was exceeded, or one request had more than 1000 recipients. Nothing was sent. |
          *     | 4026 | MAX_SMS_PER_MESSAGE_EXCEEDED | The text needs more segments than `maxSmsPerMessage` allows. |
          *     | 4027 | INVALID_MESSAGE_SEGMENT | A binary `messageContent` segment is invalid. |
          *     | 4029 | RECIPIENTS_NOT_ALLOWED | The recipients are not allowed. |

@@ -1,0 +1,3 @@
+import { redisGlobalSetup } from "../../../tools/redis/global-setup.js";
+
+export default redisGlobalSetup();
