@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { packageVitestConfig } from "../../tools/testing/vitest.js";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
-    testTimeout: 15_000,
-    hookTimeout: 90_000,
-  },
-});
+export default packageVitestConfig({ mocks: true });

@@ -238,7 +238,8 @@ export function createApiClient<Paths extends {}>(
   const { provider } = definition;
   if (options === null || typeof options !== "object")
     throw misconfigured(provider, "options", "must be an object");
-  if (options.baseUrl === undefined && definition.defaultBaseUrl === undefined) {
+  // An empty string is what an unset environment variable gives: as missing as undefined.
+  if ((options.baseUrl === undefined || options.baseUrl === "") && definition.defaultBaseUrl === undefined) {
     throw new ConfigurationError({
       provider,
       code: "MISSING_BASE_URL",
