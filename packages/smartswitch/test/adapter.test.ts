@@ -1,9 +1,7 @@
 /** What is particular to the SmartSwitch adapter; the shared SmsProvider contract is in contract.test.ts. */
 import {
-  AuthenticationError,
   InvalidRecipientError,
   MessageRejectedError,
-  type SendOutcome,
   UnknownOutcomeError,
   ValidationError,
 } from "@smskit/core";
