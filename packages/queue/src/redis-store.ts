@@ -19,10 +19,16 @@ redis.call('SADD', KEYS[2], ARGV[1])
 return {1, ARGV[2]}
 `;
 
-/** KEYS: record, then the six state sets in SMS_STATES order. */
+/**
+ * KEYS: record, then the six state sets in SMS_STATES order. A claim that already holds (same state,
+ * same token) succeeds again: ioredis resends a script whose answer a dropped connection lost, and
+ * the replay must not read as "someone else claimed it", which would strand the message in `sending`.
+ */
 const TRANSITION = `
 local state = redis.call('HGET', KEYS[1], 's')
 if not state then return {0, ''} end
+local claim = cjson.decode(ARGV[7]).k
+if claim and state == ARGV[3] and redis.call('HGET', KEYS[1], 'k') == claim then return {1, state} end
 if not string.find(ARGV[2], ',' .. state .. ',', 1, true) then return {0, state} end
 if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'k') ~= ARGV[4] then return {0, state} end
 local states = {'queued', 'scheduled', 'sending', 'sent', 'failed', 'unknown'}

@@ -126,17 +126,37 @@ export function createRunner({ store, limiter, options, workerId, now = Date.now
   const claimAll = async (provider: string, messages: readonly OutgoingSms[]): Promise<boolean[]> => {
     const time = now();
     const tokens = messages.map(() => randomToken(workerId));
-    const results = await store.transition(
-      messages.map((message, index) => ({
-        clientRef: message.clientRef as string,
-        from: ["queued", "scheduled"],
-        to: "sending",
-        attempt: true,
-        now: time,
-        set: { token: tokens[index] as string, sendingAt: time, ...(provider ? { provider } : {}) },
-        unset: ["error", "reason"],
-      })),
-    );
+    let results: Awaited<ReturnType<Store["transition"]>>;
+    try {
+      results = await store.transition(
+        messages.map((message, index) => ({
+          clientRef: message.clientRef as string,
+          from: ["queued", "scheduled"],
+          to: "sending",
+          attempt: true,
+          now: time,
+          set: { token: tokens[index] as string, sendingAt: time, ...(provider ? { provider } : {}) },
+          unset: ["error", "reason"],
+        })),
+      );
+    } catch (cause) {
+      // The log could not be written, so nothing is sent. The claims may have landed: undo them
+      // (best effort) and retry the jobs; a claim that stays is found later and kept as unknown.
+      const error = new ServiceUnavailableError({
+        provider: "queue",
+        code: "LOG_UNAVAILABLE",
+        message: "[queue] the send log could not record the claim; nothing was sent",
+        cause,
+      });
+      messages.forEach((message, index) =>
+        claims.set(message.clientRef as string, { token: tokens[index] as string, status: "claimed" }),
+      );
+      await releaseAll(
+        messages.map((message) => message.clientRef as string),
+        error,
+      ).catch(() => {});
+      throw error;
+    }
     return results.map((result, index) => {
       const clientRef = messages[index]?.clientRef as string;
       claims.set(clientRef, { token: tokens[index] as string, status: result.ok ? "claimed" : "refused" });

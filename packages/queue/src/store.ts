@@ -108,6 +108,14 @@ export function createMemoryStore(): Store {
       return list.map((change) => {
         const record = records.get(change.clientRef);
         if (!record) return { ok: false, state: undefined };
+        // A replayed claim (same state, same token) holds, as in the Redis store.
+        if (
+          change.set?.token !== undefined &&
+          record.state === change.to &&
+          record.token === change.set.token
+        ) {
+          return { ok: true, state: record.state };
+        }
         if (
           !change.from.includes(record.state) ||
           (change.token !== undefined && record.token !== change.token)
