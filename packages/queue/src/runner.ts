@@ -148,9 +148,9 @@ export function createRunner({ store, limiter, options, workerId, now = Date.now
         message: "[queue] the send log could not record the claim; nothing was sent",
         cause,
       });
-      messages.forEach((message, index) =>
-        claims.set(message.clientRef as string, { token: tokens[index] as string, status: "claimed" }),
-      );
+      for (const [index, message] of messages.entries()) {
+        claims.set(message.clientRef as string, { token: tokens[index] as string, status: "claimed" });
+      }
       await releaseAll(
         messages.map((message) => message.clientRef as string),
         error,
