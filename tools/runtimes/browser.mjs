@@ -1,7 +1,7 @@
 /**
  * Browser entry, bundled by main.ts with esbuild for the test page. The page carries the mock URLs
  * in `<script id="mock-urls" type="application/json">`; the outcome goes into `<pre id="result">`
- * for Chromium's `--dump-dom`, URI-encoded so that HTML serialisation cannot alter it.
+ * which main.ts waits for through playwright-core, URI-encoded so that the text survives as written.
  */
 import { describeRuntime, runChecks } from "./checks.mjs";
 

@@ -8,12 +8,12 @@
  * when the deadline passes or this process exits, and every server listens on 127.0.0.1 only.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { type Browser, chromium } from "playwright-core";
 import { PROVIDERS, type RunningMock, startMocks } from "../mock/prism.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -351,45 +351,58 @@ async function runChromium(urls: Record<string, string>, bundle: Promise<string>
       response.writeHead(404).end();
     }
   });
-  const profile = mkdtempSync(join(tmpdir(), "smskit-chromium-"));
+  const pageErrors: string[] = [];
+  let browser: Browser | undefined;
+  const started = performance.now();
   try {
     const port = await listen(server);
-    const finished = await run(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        // Without it the DOM is dumped at the load event, before the sends have answered. Virtual
-        // time waits for pending network requests, so this is a ceiling, not a sleep.
-        "--virtual-time-budget=15000",
-        "--dump-dom",
-        `http://127.0.0.1:${port}/`,
-      ],
-      { timeoutMs: RUN_TIMEOUT_MS },
-    );
-    const encoded = /<pre id="result">([^<]*)<\/pre>/.exec(finished.stdout)?.[1];
+    // playwright-core drives Debian's chromium and waits for the page's own result element: an
+    // event, not a time budget. (--dump-dom with --virtual-time-budget dumped the DOM early now and
+    // then, when virtual time jumped to a pending attempt timer between two requests.)
+    browser = await chromium.launch({ executablePath: CHROMIUM, timeout: RUN_TIMEOUT_MS });
+    const page = await browser.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !CHROMIUM_NOISE.test(message.text()))
+        pageErrors.push(`console: ${message.text()}`);
+    });
+    await page.goto(`http://127.0.0.1:${port}/`, { timeout: RUN_TIMEOUT_MS });
+    const encoded = await page
+      .locator("#result")
+      .textContent({ timeout: RUN_TIMEOUT_MS })
+      .catch(() => undefined);
+    const finished: Finished = {
+      code: 0,
+      signal: null,
+      timedOut: encoded === undefined,
+      ms: performance.now() - started,
+      stdout: "",
+      stderr: pageErrors.join("\n"),
+    };
     let outcome: SmokeOutcome | undefined;
     try {
-      outcome = encoded === undefined ? undefined : parseOutcome(decodeURIComponent(encoded));
+      outcome = encoded == null ? undefined : parseOutcome(decodeURIComponent(encoded));
     } catch {
       outcome = undefined;
     }
-    const row = rowFrom(finished, outcome, fallback, undefined, (line) => CHROMIUM_NOISE.test(line));
-    if (!row.ok && !outcome && finished.code === 0) {
-      row.result = "FAIL: the page wrote no result";
+    const row = rowFrom(finished, outcome, fallback, undefined, () => false);
+    if (!outcome) {
+      row.result = `FAIL: the page wrote no result within ${RUN_TIMEOUT_MS / 1000} s`;
+      row.details = pageErrors.slice(-10);
     }
     return row;
+  } catch (error) {
+    return {
+      ...fallback,
+      ok: false,
+      ms: performance.now() - started,
+      result: "FAIL: chromium",
+      details: [error instanceof Error ? error.message : String(error), ...pageErrors.slice(-10)],
+    };
   } finally {
+    await browser?.close();
     server.closeAllConnections();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 
