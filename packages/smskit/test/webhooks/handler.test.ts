@@ -645,16 +645,20 @@ describe("createWebhookHandler: redelivery and failures", () => {
 
   it("after a failed first copy, a concurrent copy's redelivery is processed", async () => {
     const hold = gate();
+    const entered = gate();
     let calls = 0;
     const onEvent = vi.fn(async () => {
       calls++;
       if (calls === 1) {
+        entered.open();
         await hold.opened;
         throw new Error("first attempt fails");
       }
     });
     const { handler } = setup({ onEvent });
     const first = handler(webhookRequest("websms", jsonBody(deliveredReport)));
+    // The copy arrives while the first is inside onEvent: an event, not a guess at the scheduler.
+    await entered.opened;
     const copy = await handler(webhookRequest("websms", jsonBody(deliveredReport)));
     expect(copy.status).toBe(503);
     hold.open();
