@@ -1,12 +1,12 @@
 /**
  * `pnpm demo:queue`: the Redis path end to end. Starts its own redis-server (if installed) and a
- * loopback Digify stand-in (the Prism mock answers with fixed examples, so it cannot show a log),
+ * loopback Digify fake from smskit/testing (the Prism mock answers with fixed examples),
  * runs two workers and a producer, kills nothing, prints counts and outcomes. Exits non-zero if any
  * step fails; everything it started is stopped on the way out.
  */
-import { createServer } from "node:http";
 import { createSmsQueue, createSmsWorker, type SmsWorker } from "@smskit/queue";
 import { digify } from "smskit";
+import { createFakeGateway } from "smskit/testing";
 import { type RunningRedis, redisServerAvailable, startRedis } from "../redis/redis.js";
 
 if (!redisServerAvailable()) {
@@ -16,41 +16,17 @@ if (!redisServerAvailable()) {
   process.exit(1);
 }
 
-let nextId = 1;
-const gateway = createServer((request, response) => {
-  let body = "";
-  request.on("data", (chunk) => {
-    body += chunk;
-  });
-  request.on("end", () => {
-    const { messages } = JSON.parse(body) as { messages: Array<{ id?: string }> };
-    const results = messages.map((message) => ({
-      id: message.id,
-      type: "sms",
-      status: "queued",
-      messageId: nextId++,
-      msgCount: 1,
-    }));
-    response.writeHead(200, { "content-type": "application/json" });
-    response.end(
-      JSON.stringify({
-        status: "success",
-        simulationMode: true,
-        results,
-        summary: { total: results.length, sms: results.length, email: 0, creditsUsed: 0 },
-      }),
-    );
-  });
-});
-await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
-const gatewayUrl = `http://127.0.0.1:${(gateway.address() as { port: number }).port}`;
+// The Digify fake of smskit/testing: it checks each request against the spec and answers what was
+// sent (the Prism mock answers fixed examples, so it cannot show one outcome per message).
+const gateway = await createFakeGateway("digify").listen();
+const gatewayUrl = gateway.url;
 
 let redis: RunningRedis | undefined;
 const workers: SmsWorker[] = [];
 let failures = 0;
 try {
   redis = await startRedis({ appendOnly: true });
-  console.log(`redis-server ${redis.url} (AOF on), Digify stand-in ${gatewayUrl}`);
+  console.log(`redis-server ${redis.url} (AOF on), Digify fake ${gatewayUrl}`);
   for (let index = 0; index < 2; index += 1) {
     workers.push(
       createSmsWorker({
@@ -89,7 +65,7 @@ try {
 } finally {
   await Promise.all(workers.map((worker) => worker.close()));
   await redis?.stop();
-  gateway.close();
+  await gateway.close();
 }
 console.log(failures === 0 ? "✔ demo:queue passed" : `✘ demo:queue: ${failures} step(s) failed`);
 process.exitCode = failures === 0 ? 0 : 1;
